@@ -1,0 +1,46 @@
+"""Project-wide test fixtures, built from the factories in each app's tests/factories.py."""
+
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.conf import settings
+
+from npcs.tests.factories import NPCFactory, SceneFactory
+from players.tests.factories import PlayerFactory
+
+TEST_REDIS_DB = 15
+
+
+def _redis_url_for_tests(url: str) -> str:
+    """The same Redis server, but the tests' own database index, never the developer's data."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{TEST_REDIS_DB}"))
+
+
+# Applied before anything creates a channel layer, a world-state store or a Celery connection.
+if settings.REDIS_URL:
+    settings.REDIS_URL = _redis_url_for_tests(settings.REDIS_URL)
+    settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [settings.REDIS_URL]
+if settings.CELERY_BROKER_URL.startswith("redis"):
+    settings.CELERY_BROKER_URL = _redis_url_for_tests(settings.CELERY_BROKER_URL)
+
+
+@pytest.fixture
+def scene(db):
+    return SceneFactory()
+
+
+@pytest.fixture
+def npc(db, scene):
+    return NPCFactory(scene=scene)
+
+
+@pytest.fixture
+def player(db):
+    return PlayerFactory()
+
+
+@pytest.fixture
+def staff_client(client, admin_user):
+    client.force_login(admin_user)
+    return client

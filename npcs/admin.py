@@ -1,0 +1,51 @@
+from django.contrib import admin
+
+from npcs.models import NPC, Scene
+
+
+class NPCInline(admin.TabularInline):
+    model = NPC
+    fields = ["npc_id", "name", "language", "cefr_level", "is_active"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Scene)
+class SceneAdmin(admin.ModelAdmin):
+    list_display = ["scene_id", "name", "npc_count"]
+    search_fields = ["scene_id", "name", "description"]
+    inlines = [NPCInline]
+
+    @admin.display(description="NPCs")
+    def npc_count(self, obj: Scene) -> int:
+        return obj.npcs.count()
+
+    def get_readonly_fields(self, request, obj=None):
+        # The game refers to scenes by id: renaming one would orphan the game's references.
+        return ["scene_id"] if obj else []
+
+
+@admin.register(NPC)
+class NPCAdmin(admin.ModelAdmin):
+    list_display = ["npc_id", "name", "language", "cefr_level", "scene", "emotional_tone", "is_active", "updated_at"]
+    list_filter = ["language", "cefr_level", "scene", "is_active"]
+    list_editable = ["is_active"]
+    search_fields = ["npc_id", "name", "personality", "backstory"]
+    list_select_related = ["scene"]
+    autocomplete_fields = ["scene"]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        ("Identity", {"fields": ["npc_id", "name", "scene", "is_active"]}),
+        ("Character", {"fields": ["personality", "backstory", "emotional_tone", "greeting"]}),
+        ("Language", {"fields": ["language", "cefr_level", "voice"]}),
+        ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The game asks for NPCs by id: keep it stable once created.
+        return [*self.readonly_fields, "npc_id"] if obj else self.readonly_fields

@@ -1,0 +1,58 @@
+from django.db import models
+
+from virtulingo.languages import LANGUAGE_CHOICES, CEFRLevel
+
+
+class Scene(models.Model):
+    """A place in the game world; its description is the prompt's world context."""
+
+    scene_id = models.SlugField(primary_key=True, max_length=64, help_text="The id the game sends, e.g. bakery.")
+    name = models.CharField(max_length=120)
+    description = models.TextField(help_text="What the NPC knows about this place; injected into its prompt.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["scene_id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NPC(models.Model):
+    npc_id = models.SlugField(primary_key=True, max_length=64, help_text="The id the game sends, e.g. baker_pierre.")
+    name = models.CharField(max_length=120)
+    personality = models.TextField(help_text="Traits and manner of speaking, in a few sentences.")
+    backstory = models.TextField(blank=True)
+    language = models.CharField(
+        max_length=8, choices=LANGUAGE_CHOICES, help_text="The language this NPC speaks; learners practise it."
+    )
+    cefr_level = models.CharField(
+        "language complexity",
+        max_length=2,
+        choices=CEFRLevel.choices,
+        default=CEFRLevel.A2,
+        help_text="CEFR level of the vocabulary and grammar this NPC uses.",
+    )
+    emotional_tone = models.CharField(max_length=120, default="friendly", help_text="e.g. warm, grumpy, formal.")
+    voice = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Voice id per text-to-speech engine, e.g. {"piper": "en_US-joe-medium", "espeak": "fr"}.',
+    )
+    scene = models.ForeignKey(
+        Scene, null=True, blank=True, on_delete=models.SET_NULL, related_name="npcs", verbose_name="home scene"
+    )
+    greeting = models.TextField(blank=True, help_text="The line the NPC opens a conversation with.")
+    is_active = models.BooleanField(default=True, help_text="Inactive NPCs refuse new conversations.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "NPC"
+        verbose_name_plural = "NPCs"
+        ordering = ["npc_id"]
+        indexes = [models.Index(fields=["language", "is_active"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.npc_id})"

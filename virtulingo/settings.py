@@ -1,0 +1,229 @@
+"""VirtuLingo settings, all from the environment (12-factor).
+
+With nothing configured this runs on a laptop: SQLite, the in-memory channel
+layer, in-process world state and grammar checks in the server process. Every
+variable is listed in README.md and .env.example.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    normalized = value.strip().lower()
+    if normalized in {"1", "true", "yes", "on"}:
+        return True
+    if normalized in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from None
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, "").strip() or default
+
+
+# --- Core -------------------------------------------------------------------
+
+DEBUG = env_bool("DJANGO_DEBUG", True)
+
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off")
+    SECRET_KEY = "django-insecure-development-only-key-do-not-deploy"
+
+ALLOWED_HOSTS = [h.strip() for h in env_str("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h.strip()]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in env_str("DJANGO_CSRF_TRUSTED_ORIGINS").split(",") if o.strip()]
+
+# Development mode lets the unmodified Unity client connect without a token and
+# creates unknown players on first use; with DEBUG off it must be asked for.
+VIRTULINGO_ALLOW_ANONYMOUS_PLAYERS = env_bool("VIRTULINGO_ALLOW_ANONYMOUS_PLAYERS", DEBUG)
+
+INSTALLED_APPS = [
+    "daphne",  # first, so that runserver serves ASGI
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "rest_framework",
+    "drf_spectacular",
+    "npcs",
+    "players",
+    "conversations",
+    "grammar",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "virtulingo.urls"
+ASGI_APPLICATION = "virtulingo.asgi.application"
+WSGI_APPLICATION = None
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Data -------------------------------------------------------------------
+
+DATABASE_URL = env_str("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Sockets are long-lived async consumers: check a pooled connection before use.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+else:
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env_str("REDIS_URL")
+
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": "virtulingo"},
+        }
+    }
+else:
+    # Single development process only: sockets in other processes cannot be reached.
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# World state (scene, held object, nearby NPCs, history): Redis when configured,
+# otherwise kept in the server process.
+WORLD_STATE_TTL_SECONDS = env_int("VIRTULINGO_WORLD_STATE_TTL", 24 * 3600)
+HISTORY_EXCHANGES = env_int("VIRTULINGO_HISTORY_EXCHANGES", 10)
+
+# --- Celery -----------------------------------------------------------------
+
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+# No broker: grammar checks run in the server process in the background.
+CELERY_ENABLED = bool(CELERY_BROKER_URL)
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = env_int("VIRTULINGO_GRAMMAR_TASK_TIME_LIMIT", 120)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 10
+# Above the task time limit (a lost task is redelivered after this), far below kombu's default hour.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("VIRTULINGO_BROKER_VISIBILITY_TIMEOUT", 300)}
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+
+# --- Engines ----------------------------------------------------------------
+# Read by virtulingo/engines/ only; documented in docs/ENGINES.md.
+
+VIRTULINGO_MODEL_CACHE = Path(env_str("VIRTULINGO_MODEL_CACHE", str(Path.home() / ".cache" / "virtulingo")))
+# CPU-bound inference runs in the engines' own bounded executor, never on the event loop.
+VIRTULINGO_ENGINE_WORKERS = env_int("VIRTULINGO_ENGINE_WORKERS", 4)
+VIRTULINGO_ENGINE_THREADS = env_int("VIRTULINGO_ENGINE_THREADS", min(os.cpu_count() or 2, 4))
+VIRTULINGO_ENGINE_TIMEOUT_SECONDS = env_int("VIRTULINGO_ENGINE_TIMEOUT", 30)
+
+VIRTULINGO_STT_MODEL = env_str("VIRTULINGO_STT_MODEL")  # empty: embedded Whisper base
+VIRTULINGO_STT_DEVICE = env_str("VIRTULINGO_STT_DEVICE", "cpu")
+VIRTULINGO_STT_COMPUTE_TYPE = env_str("VIRTULINGO_STT_COMPUTE_TYPE", "int8")
+VIRTULINGO_STT_BEAM_SIZE = env_int("VIRTULINGO_STT_BEAM_SIZE", 1)
+
+VIRTULINGO_LLM = env_str("VIRTULINGO_LLM", "local")
+VIRTULINGO_LLM_MODEL = env_str("VIRTULINGO_LLM_MODEL")  # empty: embedded SmolLM2-135M-Instruct GGUF
+VIRTULINGO_LLM_CONTEXT = env_int("VIRTULINGO_LLM_CONTEXT", 2048)
+GOOGLE_API_KEY = env_str("GOOGLE_API_KEY")
+GEMINI_MODEL = env_str("GEMINI_MODEL", "gemini-2.5-flash")
+OPENAI_BASE_URL = env_str("OPENAI_BASE_URL")
+OPENAI_API_KEY = env_str("OPENAI_API_KEY")
+OPENAI_MODEL = env_str("OPENAI_MODEL")
+
+VIRTULINGO_TTS = env_str("VIRTULINGO_TTS", "piper")
+VIRTULINGO_PIPER_VOICE = env_str("VIRTULINGO_PIPER_VOICE")  # empty: embedded en_US voice
+COQUI_MODEL = env_str("COQUI_MODEL")
+
+# Per language: "en=harper,*=llm" means Harper for English, the language model elsewhere.
+VIRTULINGO_GRAMMAR = env_str("VIRTULINGO_GRAMMAR", "en=harper")
+LANGUAGETOOL_URL = env_str("LANGUAGETOOL_URL")
+
+# --- REST -------------------------------------------------------------------
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "players.authentication.PlayerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "EXCEPTION_HANDLER": "virtulingo.api_errors.exception_handler",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "VirtuLingo API",
+    "DESCRIPTION": "REST side of the VirtuLingo spoken-language practice backend (see docs/PROTOCOL.md).",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- Auth, i18n, static -----------------------------------------------------
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "admin:login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+
+from virtulingo.health import HealthView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("health", HealthView.as_view(), name="health"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+]
