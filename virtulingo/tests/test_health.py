@@ -1,0 +1,36 @@
+import pytest
+from django.conf import settings
+from django.test import override_settings
+
+
+@pytest.mark.django_db
+def test_health_reports_the_database_and_redis(client):
+    response = client.get("/health")
+    body = response.json()
+    assert response.status_code == 200
+    assert body["status"] == "ok"
+    assert body["database"] == {"status": "ok", "vendor": "postgresql" if settings.DATABASE_URL else "sqlite"}
+    expected_redis = "ok" if settings.REDIS_URL else "not_configured"
+    assert body["redis"]["status"] == expected_redis
+    assert body["grammar_queue"] == ("celery" if settings.CELERY_ENABLED else "in-process")
+
+
+@pytest.mark.django_db
+@override_settings(REDIS_URL="redis://127.0.0.1:1/0")
+def test_health_is_degraded_when_redis_is_unreachable(client):
+    response = client.get("/health")
+    body = response.json()
+    assert response.status_code == 503
+    assert body["status"] == "degraded"
+    assert body["redis"]["status"] == "error"
+    assert body["redis"]["error"]
+    assert body["database"]["status"] == "ok"
+
+
+@pytest.mark.django_db
+def test_openapi_schema_is_served(client):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["info"]["title"] == "VirtuLingo API"
+    assert "/health" in schema["paths"]

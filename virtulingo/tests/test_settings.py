@@ -1,0 +1,91 @@
+"""Settings come from the environment: each case loads them in a fresh interpreter."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CONFIG_VARIABLES = ["DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_DEBUG", "DJANGO_SECRET_KEY",
+                    "VIRTULINGO_ALLOW_ANONYMOUS_PLAYERS"]
+
+PRINT_SETTINGS = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps({
+    "database": settings.DATABASES["default"]["ENGINE"],
+    "database_name": str(settings.DATABASES["default"]["NAME"]),
+    "channel_layer": settings.CHANNEL_LAYERS["default"]["BACKEND"],
+    "broker": settings.CELERY_BROKER_URL,
+    "celery_enabled": settings.CELERY_ENABLED,
+    "debug": settings.DEBUG,
+    "anonymous": settings.VIRTULINGO_ALLOW_ANONYMOUS_PLAYERS,
+    "daphne_first": settings.INSTALLED_APPS[0] == "daphne",
+}))
+"""
+
+
+def _load_settings(**variables: str) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if key not in CONFIG_VARIABLES}
+    env.update(variables, DJANGO_SETTINGS_MODULE="virtulingo.settings")
+    return subprocess.run(
+        [sys.executable, "-c", PRINT_SETTINGS], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def _settings(**variables: str) -> dict:
+    result = _load_settings(**variables)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_nothing_configured_is_the_embedded_development_default():
+    loaded = _settings()
+    assert loaded["database"] == "django.db.backends.sqlite3"
+    assert loaded["database_name"].endswith("db.sqlite3")
+    assert loaded["channel_layer"] == "channels.layers.InMemoryChannelLayer"
+    assert loaded["celery_enabled"] is False
+    assert loaded["debug"] is True
+    assert loaded["anonymous"] is True
+    assert loaded["daphne_first"] is True
+
+
+def test_database_url_selects_postgresql():
+    loaded = _settings(DATABASE_URL="postgres://postgres@127.0.0.1:5432/test")
+    assert loaded["database"] == "django.db.backends.postgresql"
+    assert loaded["database_name"] == "test"
+
+
+def test_redis_url_selects_the_redis_channel_layer_and_broker():
+    loaded = _settings(REDIS_URL="redis://127.0.0.1:6379/3")
+    assert loaded["channel_layer"] == "channels_redis.core.RedisChannelLayer"
+    assert loaded["broker"] == "redis://127.0.0.1:6379/3"
+    assert loaded["celery_enabled"] is True
+
+
+def test_an_explicit_broker_wins_over_redis():
+    loaded = _settings(REDIS_URL="redis://127.0.0.1:6379/3", CELERY_BROKER_URL="amqp://guest@127.0.0.1//")
+    assert loaded["broker"] == "amqp://guest@127.0.0.1//"
+
+
+def test_production_requires_a_secret_key():
+    result = _load_settings(DJANGO_DEBUG="false")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize(("allow", "expected"), [("", False), ("true", True)])
+def test_production_refuses_anonymous_players_unless_allowed(allow, expected):
+    loaded = _settings(DJANGO_DEBUG="false", DJANGO_SECRET_KEY="x" * 50, VIRTULINGO_ALLOW_ANONYMOUS_PLAYERS=allow)
+    assert loaded["debug"] is False
+    assert loaded["anonymous"] is expected
+
+
+def test_a_malformed_boolean_is_a_clear_error():
+    result = _load_settings(DJANGO_DEBUG="maybe")
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG must be true or false" in result.stderr
