@@ -44,3 +44,14 @@ def player(db):
 def staff_client(client, admin_user):
     client.force_login(admin_user)
     return client
+
+
+@pytest.fixture
+def redis_test_db():
+    """Empties the tests' Redis database after a test that writes to it (when Redis is configured)."""
+    yield
+    if settings.REDIS_URL:
+        import redis
+
+        with redis.Redis.from_url(settings.REDIS_URL) as client:
+            client.flushdb()

@@ -4,7 +4,7 @@ from django.contrib.auth.models import AnonymousUser
 from rest_framework import authentication, exceptions
 
 from players.models import Player
-from players.services import player_token_hash
+from players.services import PlayerAuthenticationError, player_authenticate, player_token_hash
 
 
 def token_from_request_parts(*, authorization: str | None, query_token: str | None) -> str | None:
@@ -36,3 +36,19 @@ class PlayerTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return "Bearer"
+
+
+def player_from_request(*, request, player_id: str) -> Player:
+    """The player a REST request acts for, by the same rule as the WebSocket.
+
+    A token already checked by PlayerTokenAuthentication must belong to `player_id`;
+    without one, `player_authenticate` decides (anonymous players in development).
+    """
+    if isinstance(request.auth, Player):
+        if request.auth.player_id != player_id:
+            raise exceptions.PermissionDenied("This token belongs to another player.")
+        return request.auth
+    try:
+        return player_authenticate(player_id=player_id, token=None)
+    except PlayerAuthenticationError as exc:
+        raise exceptions.NotAuthenticated(str(exc)) from exc

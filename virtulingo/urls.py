@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from virtulingo.health import HealthView
@@ -7,5 +7,6 @@ from virtulingo.health import HealthView
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health", HealthView.as_view(), name="health"),
+    path("api/", include("players.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]
