@@ -1,13 +1,17 @@
 """Writes for players: tokens, connection-time resolution, relationships."""
 
 import hashlib
+import re
 import secrets
+import unicodedata
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from players.models import Player
+from npcs.models import NPC
+from players.models import Player, Relationship
+from players.politeness import INSULTS, POLITENESS_MARKERS
 
 
 class PlayerAuthenticationError(Exception):
@@ -58,3 +62,42 @@ def _player_create_anonymous(*, player_id: str) -> Player:
     except IntegrityError:
         # Two sockets of a new player raced to create it: the other one won.
         return Player.objects.get(player_id=player_id)
+
+
+# How a turn moves the NPC's feelings (see relationship_apply_turn).
+RELATIONSHIP_PARTICIPATION = 0.01
+RELATIONSHIP_POLITENESS = 0.03
+RELATIONSHIP_INSULT = -0.1
+
+
+def _normalized_words(text: str) -> str:
+    """Lowercase, no accents, straight apostrophes, words separated by single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("\u2019", "'"))
+    without_accents = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(re.findall(r"[\w'-]+", without_accents))
+
+
+def _mentions_any(*, words: str, phrases: tuple[str, ...]) -> bool:
+    padded = f" {words} "
+    return any(f" {phrase} " in padded for phrase in phrases)
+
+
+def relationship_turn_delta(*, utterance: str, language: str) -> float:
+    """+0.01 for taking part, +0.03 more for politeness, -0.1 for an insult, in the NPC's language."""
+    words = _normalized_words(utterance)
+    delta = RELATIONSHIP_PARTICIPATION
+    if _mentions_any(words=words, phrases=POLITENESS_MARKERS.get(language, ())):
+        delta += RELATIONSHIP_POLITENESS
+    if _mentions_any(words=words, phrases=INSULTS.get(language, ())):
+        delta += RELATIONSHIP_INSULT
+    return delta
+
+
+def relationship_apply_turn(*, player: Player, npc: NPC, utterance: str) -> Relationship:
+    """Move the NPC's relationship with the player after a completed turn, clamped to [-1, 1]."""
+    delta = relationship_turn_delta(utterance=utterance, language=npc.language)
+    with transaction.atomic():
+        relationship, _ = Relationship.objects.select_for_update().get_or_create(player=player, npc=npc)
+        relationship.score = max(-1.0, min(1.0, relationship.score + delta))
+        relationship.save(update_fields=["score", "updated_at"])
+    return relationship
