@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from grammar.scheduling import INITIAL_EASE, MIN_EASE
 from grammar.taxonomy import MistakeCategory
 from virtulingo.languages import LANGUAGE_CHOICES, CEFRLevel
 
@@ -80,3 +81,30 @@ class Mistake(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category}: {self.original!r} -> {self.correction!r}"
+
+
+class ReviewItem(models.Model):
+    """A mistake scheduled for spaced review; the fields are grammar.scheduling's SM-2 state.
+
+    Rejected mistakes keep their item (its history stays) but leave the queue: the
+    selectors only read items of active mistakes.
+    """
+
+    mistake = models.OneToOneField(Mistake, on_delete=models.CASCADE, related_name="review_item")
+    # Copied from the mistake so that "what is due for this player" is one indexed query.
+    player = models.ForeignKey("players.Player", on_delete=models.CASCADE, related_name="review_items")
+    due_at = models.DateTimeField()
+    interval_days = models.PositiveIntegerField(default=0)
+    ease = models.FloatField(default=INITIAL_EASE)
+    repetitions = models.PositiveIntegerField(default=0, help_text="Successful reviews in a row.")
+    lapses = models.PositiveIntegerField(default=0, help_text="Failed reviews.")
+    last_reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [models.CheckConstraint(condition=models.Q(ease__gte=MIN_EASE), name="review_item_min_ease")]
+        indexes = [models.Index(fields=["player", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"Review of {self.mistake} due {self.due_at:%Y-%m-%d}"

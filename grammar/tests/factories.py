@@ -1,7 +1,7 @@
 import factory
 
 from conversations.tests.factories import TurnFactory
-from grammar.models import GrammarCheck, Mistake
+from grammar.models import GrammarCheck, Mistake, ReviewItem
 
 
 class GrammarCheckFactory(factory.django.DjangoModelFactory):
@@ -29,3 +29,12 @@ class MistakeFactory(factory.django.DjangoModelFactory):
     correction = "doesn't"
     explanation = "With she, use doesn't."
     severity = 3
+
+
+class ReviewItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewItem
+
+    mistake = factory.SubFactory(MistakeFactory)
+    player = factory.SelfAttribute("mistake.player")
+    due_at = factory.SelfAttribute("mistake.created_at")

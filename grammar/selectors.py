@@ -1,0 +1,73 @@
+"""Reads for grammar: mistake statistics and the review queue (active mistakes only)."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TypedDict
+
+from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
+from django.utils import timezone
+
+from grammar.models import Mistake, ReviewItem
+from players.models import Player
+
+
+class CategoryCount(TypedDict):
+    category: str
+    count: int
+
+
+def _review_queue(*, player: Player) -> QuerySet[ReviewItem]:
+    # Rejected mistakes are false positives: never review them.
+    return ReviewItem.objects.filter(player=player, mistake__status=Mistake.Status.ACTIVE).select_related(
+        "mistake__grammar_check", "player"
+    )
+
+
+def review_items_due(*, player: Player, now: datetime | None = None, limit: int) -> list[ReviewItem]:
+    """Due items, most overdue first."""
+    now = now or timezone.now()
+    return list(_review_queue(player=player).filter(due_at__lte=now).order_by("due_at", "id")[:limit])
+
+
+def review_items_due_count(*, player: Player, now: datetime | None = None) -> int:
+    return _review_queue(player=player).filter(due_at__lte=(now or timezone.now())).count()
+
+
+def review_items_upcoming(
+    *, player: Player, categories: Sequence[str], now: datetime | None = None, limit: int
+) -> list[ReviewItem]:
+    """Items not due yet in `categories`, the first category's first, each soonest due first."""
+    if not categories:
+        return []
+    rank = Case(
+        *(When(mistake__category=category, then=Value(i)) for i, category in enumerate(categories)),
+        output_field=IntegerField(),
+    )
+    items = _review_queue(player=player).filter(due_at__gt=now or timezone.now(), mistake__category__in=categories)
+    return list(items.order_by(rank, "due_at", "id")[:limit])
+
+
+def review_item_get(*, player: Player, review_item_id: int) -> ReviewItem | None:
+    return _review_queue(player=player).filter(id=review_item_id).first()
+
+
+def mistake_top_categories(*, player: Player, since: datetime | None = None) -> list[CategoryCount]:
+    """[{"category", "count"}] of the player's active mistakes, most frequent first."""
+    mistakes = Mistake.objects.filter(player=player, status=Mistake.Status.ACTIVE)
+    if since is not None:
+        mistakes = mistakes.filter(created_at__gte=since)
+    rows = mistakes.values("category").annotate(count=Count("id")).order_by("-count", "category")
+    return [CategoryCount(category=row["category"], count=row["count"]) for row in rows]
+
+
+def mistake_forms_by_category(*, player: Player, categories: Sequence[str], limit: int = 200) -> dict[str, list[str]]:
+    """The spans (wrong and corrected) of the player's recent active mistakes, per category, newest first."""
+    rows = (
+        Mistake.objects.filter(player=player, status=Mistake.Status.ACTIVE, category__in=categories)
+        .order_by("-created_at", "-id")
+        .values_list("category", "original", "correction")[:limit]
+    )
+    forms: dict[str, list[str]] = {category: [] for category in categories}
+    for category, *spans in rows:
+        forms[category].extend(span for span in spans if span and span not in forms[category])
+    return forms

@@ -1,0 +1,16 @@
+"""Reads for NPCs."""
+
+from collections.abc import Sequence
+
+from npcs.models import NPC
+
+
+def npc_get_active(*, npc_id: str) -> NPC | None:
+    """The NPC a client asked for, with its home scene (the prompt needs both)."""
+    return NPC.objects.select_related("scene").filter(npc_id=npc_id, is_active=True).first()
+
+
+def npc_names(*, npc_ids: Sequence[str]) -> list[str]:
+    """Display names of the given NPCs, in the given order; unknown ids are left out."""
+    names = dict(NPC.objects.filter(npc_id__in=npc_ids).values_list("npc_id", "name"))
+    return [names[npc_id] for npc_id in npc_ids if npc_id in names]
