@@ -122,7 +122,8 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "virtulingo"},
+            # A read timeout above channels-redis's 5 s blocking pop, so an idle socket's wait is not an error.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}], "prefix": "virtulingo"},
         }
     }
 else:
@@ -167,14 +168,20 @@ VIRTULINGO_STT_BEAM_SIZE = env_int("VIRTULINGO_STT_BEAM_SIZE", 1)
 VIRTULINGO_LLM = env_str("VIRTULINGO_LLM", "local")
 VIRTULINGO_LLM_MODEL = env_str("VIRTULINGO_LLM_MODEL")  # empty: embedded SmolLM2-135M-Instruct GGUF
 VIRTULINGO_LLM_CONTEXT = env_int("VIRTULINGO_LLM_CONTEXT", 2048)
+VIRTULINGO_LLM_THREADS = env_int("VIRTULINGO_LLM_THREADS", 2)  # llama.cpp threads
+# Server engines (Gemini, OpenAI-compatible): attempts on HTTP 429/503, before the first token only.
+VIRTULINGO_LLM_RETRIES = env_int("VIRTULINGO_LLM_RETRIES", 3)
 GOOGLE_API_KEY = env_str("GOOGLE_API_KEY")
 GEMINI_MODEL = env_str("GEMINI_MODEL", "gemini-2.5-flash")
+GEMINI_BASE_URL = env_str("GEMINI_BASE_URL")  # empty: Google's endpoint; set for a proxy
 OPENAI_BASE_URL = env_str("OPENAI_BASE_URL")
 OPENAI_API_KEY = env_str("OPENAI_API_KEY")
 OPENAI_MODEL = env_str("OPENAI_MODEL")
 
 VIRTULINGO_TTS = env_str("VIRTULINGO_TTS", "piper")
 VIRTULINGO_PIPER_VOICE = env_str("VIRTULINGO_PIPER_VOICE")  # empty: embedded en_US voice
+VIRTULINGO_ESPEAK_RATE = env_int("VIRTULINGO_ESPEAK_RATE", 175)  # words per minute
+VIRTULINGO_TTS_MAX_CHARS = env_int("VIRTULINGO_TTS_MAX_CHARS", 1000)  # longer text is refused
 COQUI_MODEL = env_str("COQUI_MODEL")
 
 # Per language: "en=harper,*=llm" means Harper for English, the language model elsewhere.

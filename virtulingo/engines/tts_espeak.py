@@ -1,0 +1,161 @@
+"""espeak-ng text-to-speech for languages without a Piper voice.
+
+Uses the shared library and voice data shipped by the PyPI package
+``espeakng-loader`` (no system package needed), or the system's
+``libespeak-ng.so.1`` when that package is missing. The library keeps global
+state, so every call holds one process-wide lock (it takes ~15 ms a sentence).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import aclosing
+from pathlib import Path
+from typing import Any
+
+from . import bundled
+from .base import BaseEngine
+from .errors import EmptyTextError, EngineError, EngineUnavailableError, ModelNotFoundError, UnsupportedLanguageError
+from .executor import EngineExecutor
+from .interfaces import Audio
+from .text import split_sentences
+from .tts_piper import check_text
+
+_AUDIO_OUTPUT_SYNCHRONOUS = 2
+_POS_CHARACTER = 1
+_CHARS_UTF8 = 1
+_RATE = 1
+_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
+
+_LIBRARY_LOCK = threading.Lock()  # espeak-ng is one global synthesizer per process
+
+
+class _EspeakLibrary:
+    def __init__(self, library: Path | None, data_parent: Path | None) -> None:
+        self.lib = ctypes.CDLL(str(library) if library else "libespeak-ng.so.1")
+        self.lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
+        self.lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
+        self.lib.espeak_Synth.argtypes = [
+            ctypes.c_char_p,
+            ctypes.c_size_t,
+            ctypes.c_uint,
+            ctypes.c_int,
+            ctypes.c_uint,
+            ctypes.c_uint,
+            ctypes.c_void_p,
+            ctypes.c_void_p,
+        ]
+        self.lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
+        path = str(data_parent).encode() if data_parent else None
+        self.sample_rate = self.lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, path, 0)
+        if self.sample_rate <= 0:
+            raise ModelNotFoundError(f"espeak-ng could not start (no voice data under {data_parent})")
+        self._chunks: list[bytes] = []
+        self._callback = _CALLBACK(self._on_audio)  # kept referenced: C holds a pointer to it
+        self.lib.espeak_SetSynthCallback(self._callback)
+        self.voices: set[str] = set()
+
+    def _on_audio(self, wav: Any, count: int, _events: Any) -> int:
+        if count > 0 and wav:
+            self._chunks.append(ctypes.string_at(wav, count * 2))
+        return 0  # continue
+
+    def speak(self, text: str, voice: str, rate: int) -> bytes:
+        with _LIBRARY_LOCK:
+            if self.lib.espeak_SetVoiceByName(voice.encode()) != 0:
+                raise UnsupportedLanguageError(f"espeak-ng has no voice {voice!r}")
+            self.lib.espeak_SetParameter(_RATE, rate, 0)
+            self._chunks = []
+            data = text.encode("utf-8") + b"\0"
+            if self.lib.espeak_Synth(data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None) != 0:
+                raise EngineError(f"espeak-ng failed to speak with voice {voice!r}")
+            self.lib.espeak_Synchronize()
+            pcm, self._chunks = b"".join(self._chunks), []
+            return pcm
+
+
+_shared: tuple[_EspeakLibrary, str] | None = None
+
+
+def _shared_library() -> tuple[_EspeakLibrary, str]:
+    """The process's one espeak-ng instance: a second ``espeak_Initialize`` or synth
+    callback would silently take the audio away from the first."""
+    global _shared
+    with _LIBRARY_LOCK:
+        if _shared is None:
+            try:
+                library, data = bundled.espeak_library()
+                _shared = (_EspeakLibrary(library, data.parent), str(library))
+            except ModelNotFoundError:
+                if not ctypes.util.find_library("espeak-ng"):
+                    raise EngineUnavailableError(
+                        "espeak-ng is missing: pip install espeakng-loader (or apt-get install espeak-ng)"
+                    ) from None
+                _shared = (_EspeakLibrary(None, None), "system libespeak-ng")
+        return _shared
+
+
+class EspeakTTS(BaseEngine):
+    name = "espeak-ng"
+    role = "tts"
+
+    def __init__(self, *, executor: EngineExecutor, rate: int = 175, max_chars: int = 1000) -> None:
+        super().__init__(executor=executor)
+        self.rate = rate
+        self.max_chars = max_chars
+        self._library: _EspeakLibrary | None = None
+        self.source = ""
+
+    def describe(self) -> dict[str, object]:
+        return {"rate_wpm": self.rate, "library": self.source or "espeakng-loader or system"}
+
+    def _load(self) -> None:
+        self._library, self.source = _shared_library()
+
+    def _warmup(self) -> None:
+        self.synthesize_sync("Hello.", language="en")
+
+    def supports(self, language: str, voice: str | None = None) -> bool:
+        return bool(language)  # espeak-ng speaks ~100 languages; an unknown one fails with a clear error
+
+    @staticmethod
+    def voice_name(language: str, voice: str | None) -> str:
+        if voice:
+            return voice
+        return "en-us" if language == "en" else language
+
+    def sentences_sync(self, text: str, *, language: str, voice: str | None = None) -> Iterator[Audio]:
+        cleaned = check_text(text, self.max_chars)
+        self.load()
+        assert self._library is not None
+        for sentence in split_sentences(cleaned):
+            pcm = self._library.speak(sentence, self.voice_name(language, voice), self.rate)
+            if pcm:
+                yield Audio(pcm=pcm, sample_rate=self._library.sample_rate)
+
+    def synthesize_sync(self, text: str, *, language: str, voice: str | None = None) -> Audio:
+        parts = list(self.sentences_sync(text, language=language, voice=voice))
+        if not parts:
+            raise EmptyTextError("the text has nothing to speak")
+        return Audio(pcm=b"".join(p.pcm for p in parts), sample_rate=parts[0].sample_rate)
+
+    async def synthesize(self, text: str, *, language: str, voice: str | None = None) -> Audio:
+        check_text(text, self.max_chars)
+        await self.ensure_loaded()
+        return await self.executor.run(
+            lambda: self.synthesize_sync(text, language=language, voice=voice), what="espeak-ng"
+        )
+
+    async def stream(self, text: str, *, language: str, voice: str | None = None) -> AsyncIterator[Audio]:
+        check_text(text, self.max_chars)
+        await self.ensure_loaded()
+        async with aclosing(
+            self.executor.iterate(
+                lambda stop: self.sentences_sync(text, language=language, voice=voice), what="espeak-ng"
+            )
+        ) as items:
+            async for audio in items:
+                yield audio
