@@ -9,20 +9,22 @@ from npcs.tests.factories import NPCFactory, SceneFactory
 from players.tests.factories import PlayerFactory
 
 TEST_REDIS_DB = 15
+# The broker has its own index: emptying the tests' data must not drop Celery's queue bindings.
+TEST_BROKER_REDIS_DB = 13
 
 
-def _redis_url_for_tests(url: str) -> str:
+def _redis_url_for_tests(url: str, *, db: int = TEST_REDIS_DB) -> str:
     """The same Redis server, but the tests' own database index, never the developer's data."""
     parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{TEST_REDIS_DB}"))
+    return urlunsplit(parts._replace(path=f"/{db}"))
 
 
 # Applied before anything creates a channel layer, a world-state store or a Celery connection.
 if settings.REDIS_URL:
     settings.REDIS_URL = _redis_url_for_tests(settings.REDIS_URL)
-    settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [settings.REDIS_URL]
+    settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]["address"] = settings.REDIS_URL
 if settings.CELERY_BROKER_URL.startswith("redis"):
-    settings.CELERY_BROKER_URL = _redis_url_for_tests(settings.CELERY_BROKER_URL)
+    settings.CELERY_BROKER_URL = _redis_url_for_tests(settings.CELERY_BROKER_URL, db=TEST_BROKER_REDIS_DB)
 
 
 @pytest.fixture

@@ -1,4 +1,15 @@
-"""WebSocket routes of the conversation consumers (PROTOCOL.md endpoints)."""
+"""WebSocket routes of the conversation consumers (PROTOCOL.md endpoints; a trailing slash is tolerated)."""
 
-# The push-to-talk and hands-free consumers are added with the voice loop (issue 4).
-websocket_urlpatterns: list = []
+from django.urls import re_path
+
+from conversations.consumers import ConversationConsumer
+
+_SLUG = r"[A-Za-z0-9_-]{1,64}"
+
+websocket_urlpatterns = [
+    re_path(
+        rf"^api/conversations/ws/(?P<player_id>{_SLUG})/(?P<npc_id>{_SLUG})/?$",
+        ConversationConsumer.as_asgi(),
+        name="conversation-ws",
+    ),
+]

@@ -12,6 +12,9 @@ class AcceptingConsumer(AsyncWebsocketConsumer):
         await self.accept()
 
 
+pytestmark = pytest.mark.django_db  # Channels closes stale database connections around each event
+
+
 async def _connects(headers: list[tuple[bytes, bytes]]) -> bool:
     application = NativeClientOrAllowedOriginValidator(AcceptingConsumer.as_asgi())
     communicator = WebsocketCommunicator(application, "/ws/", headers=headers)

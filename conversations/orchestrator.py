@@ -1,0 +1,298 @@
+"""One conversation turn, end to end (DESIGN.md, "One turn, as data flows").
+
+transcribe -> record the turn (grammar is enqueued on commit, never awaited) ->
+gather context concurrently -> stream the reply -> cut it into sentences ->
+synthesize sentence k while the model writes sentence k+1 -> send each audio the
+moment it exists -> npc_text -> store -> turn_complete with metrics.
+"""
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from dataclasses import dataclass, field
+from typing import Any
+
+from channels.db import database_sync_to_async
+
+from conversations.audio import STT_SAMPLE_RATE, pcm16_duration_ms
+from conversations.events import (
+    error_event,
+    metrics_event,
+    npc_text_delta_event,
+    npc_text_event,
+    transcription_event,
+    turn_complete_event,
+)
+from conversations.models import Conversation, Turn
+from conversations.prompts import npc_prompt_messages
+from conversations.segmenter import SentenceSegmenter
+from conversations.services import turn_finish, turn_record
+from npcs.models import NPC
+from npcs.selectors import npc_names
+from players.models import Player
+from players.selectors import relationship_describe, relationship_score
+from players.services import relationship_apply_turn
+from players.world_state import HistoryExchange, get_world_state_store
+from virtulingo.engines.errors import BadInputError, EngineError
+from virtulingo.engines.interfaces import Audio
+from virtulingo.engines.registry import EngineRegistry
+
+logger = logging.getLogger(__name__)
+
+# Short replies: the learner should talk more than the NPC.
+REPLY_MAX_TOKENS = 120
+
+
+@dataclass(frozen=True)
+class TurnRequest:
+    """An utterance to answer: speech (16 kHz PCM16) or typed text."""
+
+    received_at: float  # time.monotonic() when end_utterance / text / end of speech arrived
+    input_mode: str  # Turn.InputMode
+    pcm: bytes = b""
+    text: str = ""
+    # Stream endpoint: audio time between the last voiced sample and the detected end of turn.
+    trailing_silence_ms: int | None = None
+    turn_id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+
+class TurnError(Exception):
+    """A turn failed in a way the client is told about (`code` is PROTOCOL.md's)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class TurnOutput:
+    """How a turn talks to its socket."""
+
+    send_event: Callable[[dict[str, Any]], Awaitable[None]]
+    send_audio: Callable[[Audio], Awaitable[None]]
+    wants: Callable[[str], bool]  # is this extension event asked for?
+
+
+@dataclass
+class _TurnProgress:
+    request: TurnRequest
+    output: TurnOutput
+    metrics: dict[str, Any] = field(default_factory=dict)
+    spoken: list[str] = field(default_factory=list)
+
+    @property
+    def turn_id(self) -> str:
+        return str(self.request.turn_id)
+
+    def elapsed_ms(self) -> int:
+        return round((time.monotonic() - self.request.received_at) * 1000)
+
+    async def mark(self, stage: str) -> None:
+        """Record the first time a stage is reached."""
+        key = f"{stage}_ms"
+        if key in self.metrics:
+            return
+        self.metrics[key] = self.elapsed_ms()
+        if self.output.wants("metrics"):
+            await self.output.send_event(metrics_event(turn_id=self.turn_id, stage=stage, ms=self.metrics[key]))
+
+
+class TurnOrchestrator:
+    """Runs the turns of one socket, one at a time."""
+
+    def __init__(
+        self,
+        *,
+        engines: EngineRegistry,
+        output: TurnOutput,
+        player: Player,
+        npc: NPC,
+        conversation: Conversation,
+        language: str,
+    ) -> None:
+        self.engines = engines
+        self.output = output
+        self.player = player
+        self.npc = npc
+        self.conversation = conversation
+        self.language = language
+        self._interrupted = asyncio.Event()
+        self._next_index = 0
+
+    def interrupt(self) -> None:
+        """Barge-in: stop the current reply at the next token or sentence boundary."""
+        self._interrupted.set()
+
+    async def run(self, request: TurnRequest) -> None:
+        self._interrupted = asyncio.Event()
+        index, self._next_index = self._next_index, self._next_index + 1
+        progress = _TurnProgress(request=request, output=self.output)
+        transcript, audio_in_ms, record = "", None, None
+        status, error_code, interrupted = Turn.Status.COMPLETED, "", False
+        try:
+            transcript, audio_in_ms = await self._transcribe(progress)
+            await self.output.send_event(
+                transcription_event(text=transcript, turn_id=progress.turn_id, language=self.language)
+            )
+            record = await self._record(index=index, request=request, transcript=transcript, audio_in_ms=audio_in_ms)
+            if transcript:
+                interrupted = await self._respond(progress=progress, transcript=transcript)
+                status = Turn.Status.INTERRUPTED if interrupted else Turn.Status.COMPLETED
+                await self.output.send_event(npc_text_event(text=" ".join(progress.spoken), turn_id=progress.turn_id))
+        except TurnError as exc:
+            status, error_code = Turn.Status.FAILED, exc.code
+            await self.output.send_event(error_event(code=exc.code, message=exc.message))
+        except asyncio.CancelledError:
+            status = Turn.Status.INTERRUPTED  # the client went away mid-turn
+            raise
+        finally:
+            # Also when the client went away mid-turn: store what happened, send nothing more.
+            metrics = self._final_metrics(progress=progress, audio_in_ms=audio_in_ms)
+            await self._store(
+                index=index, request=request, record=record, transcript=transcript, audio_in_ms=audio_in_ms,
+                progress=progress, metrics=metrics, status=status, error_code=error_code,
+            )
+        await self.output.send_event(
+            turn_complete_event(turn_id=progress.turn_id, metrics=metrics, interrupted=interrupted)
+        )
+
+    async def _transcribe(self, progress: _TurnProgress) -> tuple[str, int | None]:
+        request = progress.request
+        if request.input_mode == Turn.InputMode.TEXT:
+            return request.text, None
+        audio_in_ms = pcm16_duration_ms(pcm=request.pcm, sample_rate=STT_SAMPLE_RATE)
+        if not request.pcm:
+            return "", audio_in_ms
+        try:
+            transcript = await self.engines.stt().transcribe(request.pcm, language=self.language)
+        except BadInputError as exc:
+            raise TurnError("bad_audio", f"The audio could not be used: {exc}") from exc
+        except EngineError as exc:
+            raise TurnError("stt_failed", f"Speech recognition failed: {exc}") from exc
+        await progress.mark("stt")
+        return transcript.text.strip(), audio_in_ms
+
+    async def _record(self, *, index: int, request: TurnRequest, transcript: str, audio_in_ms: int | None) -> Turn:
+        return await database_sync_to_async(turn_record)(
+            conversation=self.conversation, index=index, turn_uuid=request.turn_id, transcript=transcript,
+            language=self.language, input_mode=request.input_mode, audio_in_ms=audio_in_ms,
+        )
+
+    async def _respond(self, *, progress: _TurnProgress, transcript: str) -> bool:
+        """Speak the reply; returns whether the learner interrupted it."""
+        messages = await self._prompt(transcript=transcript)
+        reply = asyncio.create_task(self._speak_reply(progress=progress, messages=messages))
+        barge_in = asyncio.create_task(self._interrupted.wait())
+        try:
+            await asyncio.wait({reply, barge_in}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            barge_in.cancel()
+            if not reply.done():
+                reply.cancel()
+                with suppress(asyncio.CancelledError):
+                    await reply
+        if reply.cancelled():
+            return True
+        reply.result()  # re-raises the TurnError of a failed reply
+        return False
+
+    async def _prompt(self, *, transcript: str) -> list:
+        store = get_world_state_store()
+        state, history, score = await asyncio.gather(
+            store.state_get(player_id=self.player.player_id),
+            store.history_list(player_id=self.player.player_id, npc_id=self.npc.npc_id),
+            database_sync_to_async(relationship_score)(player=self.player, npc=self.npc),
+        )
+        others = [npc_id for npc_id in state.nearby_npcs if npc_id != self.npc.npc_id]
+        nearby_names = await database_sync_to_async(npc_names)(npc_ids=others) if others else []
+        return npc_prompt_messages(
+            npc=self.npc, language=self.language, player_level=self.player.proficiency_level, utterance=transcript,
+            relationship=relationship_describe(score=score), world_state=state, nearby_names=nearby_names,
+            history=history,
+        )
+
+    async def _speak_reply(self, *, progress: _TurnProgress, messages: list) -> None:
+        llm = self.engines.llm()
+        tts, voice = self.engines.tts_for(self.language, self.npc.voice)
+        sentences: asyncio.Queue[str | None] = asyncio.Queue()
+
+        async def write() -> None:
+            segmenter = SentenceSegmenter()
+            try:
+                async for delta in llm.stream(messages, max_tokens=REPLY_MAX_TOKENS):
+                    await progress.mark("llm_first_token")
+                    if self.output.wants("npc_text_delta"):
+                        await self.output.send_event(npc_text_delta_event(text=delta, turn_id=progress.turn_id))
+                    for sentence in segmenter.feed(delta):
+                        await progress.mark("first_sentence")
+                        sentences.put_nowait(sentence)
+                if rest := segmenter.flush():
+                    await progress.mark("first_sentence")
+                    sentences.put_nowait(rest)
+            except EngineError as exc:
+                raise TurnError("llm_unavailable", f"The language model failed: {exc}") from exc
+            finally:
+                sentences.put_nowait(None)
+
+        async def speak() -> None:
+            while (sentence := await sentences.get()) is not None:
+                try:
+                    audio = await tts.synthesize(sentence, language=self.language, voice=voice)
+                except EngineError as exc:
+                    raise TurnError("tts_failed", f"Speech synthesis failed: {exc}") from exc
+                await self.output.send_audio(audio)
+                await progress.mark("first_audio")
+                progress.spoken.append(sentence)
+
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(write())
+                group.create_task(speak())
+        except* TurnError as failures:
+            raise failures.exceptions[0] from None
+
+    def _final_metrics(self, *, progress: _TurnProgress, audio_in_ms: int | None) -> dict[str, Any]:
+        metrics = {**progress.metrics, "total_ms": progress.elapsed_ms(), "audio_in_ms": audio_in_ms}
+        silence = progress.request.trailing_silence_ms
+        if silence is not None and "first_audio_ms" in metrics:
+            metrics["speech_end_to_first_audio_ms"] = metrics["first_audio_ms"] + silence
+        metrics["engines"] = self._engine_names(progress=progress)
+        return metrics
+
+    def _engine_names(self, *, progress: _TurnProgress) -> dict[str, str]:
+        names = {"llm": self.engines.llm().name, "tts": self.engines.tts_for(self.language, self.npc.voice)[0].name}
+        if progress.request.input_mode == Turn.InputMode.SPEECH:
+            names["stt"] = self.engines.stt().name
+        return names
+
+    async def _store(
+        self, *, index: int, request: TurnRequest, record: Turn | None, transcript: str, audio_in_ms: int | None,
+        progress: _TurnProgress, metrics: dict[str, Any], status: str, error_code: str,
+    ) -> None:
+        heard = " ".join(progress.spoken)
+        try:
+            if record is None:
+                record = await self._record(
+                    index=index, request=request, transcript=transcript, audio_in_ms=audio_in_ms
+                )
+            await database_sync_to_async(turn_finish)(
+                turn=record, npc_reply=heard, metrics=metrics, engines=metrics["engines"], status=status,
+                error_code=error_code,
+            )
+            if transcript and heard:
+                # History keeps what the learner heard: an interrupted reply only up to the barge-in.
+                await get_world_state_store().history_append(
+                    player_id=self.player.player_id, npc_id=self.npc.npc_id,
+                    exchange=HistoryExchange(player_text=transcript, npc_text=heard),
+                )
+            if transcript and status == Turn.Status.COMPLETED:
+                await database_sync_to_async(relationship_apply_turn)(
+                    player=self.player, npc=self.npc, utterance=transcript
+                )
+        except Exception:
+            # Storing must never cost the learner their turn_complete.
+            logger.exception("Could not store turn %s", progress.turn_id)
