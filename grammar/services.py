@@ -1,10 +1,211 @@
-"""Writes for grammar: curation of mistakes."""
+"""Writes for grammar: checking utterances, storing typed mistakes, pushing corrections, curation.
 
+A check is stored once per turn (GrammarCheck.turn is unique) and pushed once
+(`pushed_at` is claimed atomically), so a retried, duplicated or redelivered task
+stores and pushes nothing twice.
+"""
+
+import asyncio
+import contextvars
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from asgiref.sync import SyncToAsync, async_to_sync
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db import close_old_connections, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from grammar.models import Mistake
+from conversations.events import grammar_correction_event, player_group_name
+from conversations.models import Turn
+from grammar.models import GrammarCheck, Mistake
+from grammar.review import review_item_create_for_mistake
+from players.models import Player
+from virtulingo.engines.interfaces import GrammarResult
+from virtulingo.engines.registry import get_registry
+
+logger = logging.getLogger(__name__)
+
+# Without a broker, checks run in the server process in the background: never on
+# the event loop, never delaying a turn.
+IN_PROCESS_ATTEMPTS = 3
+_background_checks: set[asyncio.Task] = set()
+_fallback_executor: ThreadPoolExecutor | None = None
+
+
+def grammar_check_enqueue(*, turn_id: int) -> None:
+    """Have a recorded turn checked in the background (call after the turn is committed)."""
+    if settings.CELERY_ENABLED:
+        from grammar.tasks import grammar_check_turn_task
+
+        grammar_check_turn_task.delay(turn_id)
+        return
+    server_loop = _server_event_loop()
+    if server_loop is not None:
+        # On the server's loop, so the push reaches sockets through the in-memory channel layer;
+        # in a fresh context, not the one of the sync thread that committed the turn (asgiref
+        # marks that one as busy and would refuse the check's own database calls).
+        server_loop.call_soon_threadsafe(_grammar_check_start_on_loop, turn_id, context=contextvars.Context())
+        return
+    global _fallback_executor
+    if _fallback_executor is None:
+        _fallback_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="grammar")
+    _fallback_executor.submit(_grammar_check_turn_with_retries, turn_id)
+
+
+def _server_event_loop() -> asyncio.AbstractEventLoop | None:
+    """The server's event loop when called from one of its sync threads (asgiref records it there)."""
+    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    return loop if loop is not None and loop.is_running() else None
+
+
+def _grammar_check_start_on_loop(turn_id: int) -> None:
+    task = asyncio.get_running_loop().create_task(_grammar_check_turn_in_background(turn_id=turn_id))
+    # Keep a reference: the loop holds tasks only weakly.
+    _background_checks.add(task)
+    task.add_done_callback(_background_checks.discard)
+
+
+async def _grammar_check_turn_in_background(*, turn_id: int) -> None:
+    """The in-process check: the database through the server's one sync thread (as every
+    ORM call there), the engine awaited in its executor, so neither blocks the other."""
+    for attempt in range(1, IN_PROCESS_ATTEMPTS + 1):
+        try:
+            check = await database_sync_to_async(grammar_check_prepare)(turn_id=turn_id)
+            if check.status == GrammarCheck.Status.PENDING:
+                result, duration_ms = await _grammar_engine_run(check=check)
+                check = await database_sync_to_async(grammar_check_store)(
+                    check_id=check.pk, result=result, duration_ms=duration_ms
+                )
+            await database_sync_to_async(grammar_check_push)(check=check)
+            return
+        except Exception as exc:
+            if attempt == IN_PROCESS_ATTEMPTS:
+                logger.exception("Grammar check of turn %s failed", turn_id)
+                await database_sync_to_async(grammar_check_fail)(turn_id=turn_id, error=str(exc))
+                return
+            await asyncio.sleep(2**attempt)
+
+
+def _grammar_check_turn_with_retries(turn_id: int) -> None:
+    try:
+        for attempt in range(1, IN_PROCESS_ATTEMPTS + 1):
+            try:
+                grammar_check_turn(turn_id=turn_id)
+                return
+            except Exception as exc:
+                if attempt == IN_PROCESS_ATTEMPTS:
+                    grammar_check_fail(turn_id=turn_id, error=str(exc))
+                    logger.exception("Grammar check of turn %s failed", turn_id)
+                    return
+                time.sleep(2**attempt)
+    finally:
+        close_old_connections()
+
+
+def grammar_check_prepare(*, turn_id: int) -> GrammarCheck:
+    """The turn's check, created pending on first use: the idempotency key of every retry."""
+    turn = Turn.objects.select_related("conversation__player").get(pk=turn_id)
+    player = turn.conversation.player
+    check, _ = GrammarCheck.objects.get_or_create(
+        turn=turn,
+        defaults={
+            "player": player, "utterance": turn.transcript, "language": turn.language,
+            "level": player.proficiency_level,
+        },
+    )
+    return check
+
+
+def grammar_check_turn(*, turn_id: int) -> GrammarCheck:
+    """Check a turn's raw transcript, store its mistakes and push the correction; idempotent."""
+    check = grammar_check_prepare(turn_id=turn_id)
+    if check.status == GrammarCheck.Status.PENDING:
+        result, duration_ms = async_to_sync(_grammar_engine_run)(check=check)
+        check = grammar_check_store(check_id=check.pk, result=result, duration_ms=duration_ms)
+    if check.status == GrammarCheck.Status.DONE:
+        transaction.on_commit(lambda: grammar_check_push(check=check))
+    return check
+
+
+def grammar_check_utterance(*, player: Player, utterance: str, language: str) -> GrammarCheck:
+    """A check that is not part of a turn (REST): run now and store."""
+    check = GrammarCheck.objects.create(
+        player=player, utterance=utterance, language=language, level=player.proficiency_level
+    )
+    result, duration_ms = async_to_sync(_grammar_engine_run)(check=check)
+    return grammar_check_store(check_id=check.pk, result=result, duration_ms=duration_ms)
+
+
+async def _grammar_engine_run(*, check: GrammarCheck) -> tuple[GrammarResult, int]:
+    await database_sync_to_async(GrammarCheck.objects.filter(pk=check.pk).update)(attempts=F("attempts") + 1)
+    started = time.perf_counter()
+    result = await get_registry().check_grammar(check.utterance, language=check.language, level=check.level)
+    return result, round((time.perf_counter() - started) * 1000)
+
+
+@transaction.atomic
+def grammar_check_store(*, check_id: int, result: GrammarResult, duration_ms: int) -> GrammarCheck:
+    """Store an engine's result once: a check that is no longer pending keeps its first result."""
+    check = GrammarCheck.objects.select_for_update().get(pk=check_id)
+    if check.status != GrammarCheck.Status.PENDING:
+        return check
+    check.engine = result.engine
+    check.duration_ms = duration_ms
+    check.completed_at = timezone.now()
+    if result.status == "unavailable":
+        check.status, check.error, check.corrected_utterance = GrammarCheck.Status.UNAVAILABLE, result.reason, ""
+    else:
+        check.status, check.corrected_utterance = GrammarCheck.Status.DONE, result.correction
+        for edit in result.edits:
+            mistake, _ = Mistake.objects.get_or_create(
+                grammar_check=check, category=edit.category, original=edit.original[:500],
+                correction=edit.correction[:500],
+                defaults={"player_id": check.player_id, "explanation": edit.explanation,
+                          "severity": min(5, max(1, edit.severity))},
+            )
+            review_item_create_for_mistake(mistake=mistake)
+    check.save()
+    return check
+
+
+def grammar_check_fail(*, turn_id: int, error: str) -> None:
+    """Record that a turn's check gave up, so it is visible in the admin, not silently lost."""
+    GrammarCheck.objects.filter(turn_id=turn_id, status=GrammarCheck.Status.PENDING).update(
+        status=GrammarCheck.Status.FAILED, error=error[:2000], completed_at=timezone.now()
+    )
+
+
+def grammar_check_push(*, check: GrammarCheck) -> bool:
+    """Send `grammar_correction` to every open socket of the player, once. Returns whether it was sent."""
+    mistakes = list(check.mistakes.filter(status=Mistake.Status.ACTIVE).order_by("-severity", "pk"))
+    if check.status != GrammarCheck.Status.DONE or not mistakes:
+        return False
+    # Claim the push first: a redelivered task that finds it claimed sends nothing.
+    if not GrammarCheck.objects.filter(pk=check.pk, pushed_at__isnull=True).update(pushed_at=timezone.now()):
+        return False
+    player_id = Player.objects.values_list("player_id", flat=True).get(pk=check.player_id)
+    turn_uuid = Turn.objects.values_list("uuid", flat=True).get(pk=check.turn_id) if check.turn_id else None
+    event = grammar_correction_event(
+        player_id=player_id,
+        turn_id=str(turn_uuid) if turn_uuid else None,
+        original=check.utterance,
+        correction=check.corrected_utterance,
+        edits=[
+            {"original": m.original, "correction": m.correction, "category": m.category,
+             "explanation": m.explanation, "severity": m.severity}
+            for m in mistakes
+        ],
+        timestamp=timezone.now().isoformat(),
+    )
+    async_to_sync(get_channel_layer().group_send)(
+        player_group_name(player_id=player_id), {"type": "grammar.correction", "event": event}
+    )
+    return True
 
 
 def mistake_reject(*, mistakes: QuerySet[Mistake], rejected_by: AbstractBaseUser) -> int:

@@ -3,9 +3,18 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "virtulingo.settings")
 
 app = Celery("virtulingo")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_process_init.connect
+def _warm_up_grammar_engines(**kwargs) -> None:
+    # Models load in each worker process after the fork, never in the parent.
+    from virtulingo.engines.registry import get_registry
+
+    get_registry().warmup_sync(roles=("grammar",))
