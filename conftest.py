@@ -19,6 +19,9 @@ def _redis_url_for_tests(url: str, *, db: int = TEST_REDIS_DB) -> str:
     return urlunsplit(parts._replace(path=f"/{db}"))
 
 
+# Tests load the engines they use through session fixtures, not at ASGI import.
+settings.VIRTULINGO_WARM_UP_ENGINES = False
+
 # Applied before anything creates a channel layer, a world-state store or a Celery connection.
 if settings.REDIS_URL:
     settings.REDIS_URL = _redis_url_for_tests(settings.REDIS_URL)

@@ -7,7 +7,7 @@ from typing import TypedDict
 from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
-from grammar.models import Mistake, ReviewItem
+from grammar.models import GrammarCheck, Mistake, ReviewItem
 from players.models import Player
 
 
@@ -71,3 +71,23 @@ def mistake_forms_by_category(*, player: Player, categories: Sequence[str], limi
     for category, *spans in rows:
         forms[category].extend(span for span in spans if span and span not in forms[category])
     return forms
+
+
+def grammar_check_result(*, check: GrammarCheck) -> dict:
+    """PROTOCOL.md's grammar result of a stored check: the most severe error leads, `edits` has all."""
+    mistakes = list(check.mistakes.filter(status=Mistake.Status.ACTIVE).order_by("-severity", "pk"))
+    worst = mistakes[0] if mistakes else None
+    return {
+        "status": check.status,
+        "mistake_found": worst is not None,
+        "category": worst.category if worst else None,
+        "original": check.utterance,
+        "correction": check.corrected_utterance or check.utterance,
+        "explanation": worst.explanation if worst else "",
+        "severity": worst.severity if worst else 0,
+        "edits": [
+            {"original": m.original, "correction": m.correction, "category": m.category,
+             "explanation": m.explanation, "severity": m.severity}
+            for m in mistakes
+        ],
+    }

@@ -8,9 +8,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "virtulingo.settings")
 # Django must be set up before anything imports models (the consumers do).
 django_asgi_app = get_asgi_application()
 
+import threading  # noqa: E402
+
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from virtulingo.routing import websocket_urlpatterns  # noqa: E402
+from virtulingo.engines.registry import get_registry  # noqa: E402
 from virtulingo.websocket_origin import NativeClientOrAllowedOriginValidator  # noqa: E402
 
 application = ProtocolTypeRouter(
@@ -19,3 +23,8 @@ application = ProtocolTypeRouter(
         "websocket": NativeClientOrAllowedOriginValidator(URLRouter(websocket_urlpatterns)),
     }
 )
+
+if settings.VIRTULINGO_WARM_UP_ENGINES:
+    # The server loads its models once at start-up, in the background, so the first
+    # learner does not wait for them and the server answers /health meanwhile.
+    threading.Thread(target=get_registry().warmup_sync, name="engine-warmup", daemon=True).start()

@@ -8,6 +8,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from virtulingo.engines.errors import EngineError
+from virtulingo.engines.registry import get_registry
+
 REDIS_PING_TIMEOUT_SECONDS = 1.0
 
 
@@ -36,6 +39,14 @@ def redis_health() -> dict:
     return {"status": "ok"}
 
 
+def engines_health() -> dict:
+    """Each configured engine's state; reading it never loads a model."""
+    try:
+        return get_registry().health()
+    except EngineError as exc:
+        return {"error": str(exc)}
+
+
 def health_report() -> dict:
     checks = {"database": database_health(), "redis": redis_health()}
     healthy = all(check["status"] in {"ok", "not_configured"} for check in checks.values())
@@ -44,6 +55,7 @@ def health_report() -> dict:
         **checks,
         "channel_layer": settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1],
         "grammar_queue": "celery" if settings.CELERY_ENABLED else "in-process",
+        "engines": engines_health(),
     }
 
 
@@ -60,6 +72,7 @@ class HealthView(APIView):
                 "redis": serializers.DictField(),
                 "channel_layer": serializers.CharField(),
                 "grammar_queue": serializers.CharField(),
+                "engines": serializers.DictField(),
             },
         )
     )

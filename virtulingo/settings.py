@@ -159,6 +159,8 @@ VIRTULINGO_MODEL_CACHE = Path(env_str("VIRTULINGO_MODEL_CACHE", str(Path.home() 
 VIRTULINGO_ENGINE_WORKERS = env_int("VIRTULINGO_ENGINE_WORKERS", 4)
 VIRTULINGO_ENGINE_THREADS = env_int("VIRTULINGO_ENGINE_THREADS", min(os.cpu_count() or 2, 4))
 VIRTULINGO_ENGINE_TIMEOUT_SECONDS = env_int("VIRTULINGO_ENGINE_TIMEOUT", 30)
+# Load and warm every configured model when the ASGI server starts (never in manage.py commands).
+VIRTULINGO_WARM_UP_ENGINES = env_bool("VIRTULINGO_WARM_UP_ENGINES", True)
 
 VIRTULINGO_STT_MODEL = env_str("VIRTULINGO_STT_MODEL")  # empty: embedded Whisper base
 VIRTULINGO_STT_DEVICE = env_str("VIRTULINGO_STT_DEVICE", "cpu")

@@ -8,5 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("health", HealthView.as_view(), name="health"),
     path("api/", include("players.urls")),
+    path("api/", include("grammar.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]

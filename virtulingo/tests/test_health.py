@@ -13,6 +13,10 @@ def test_health_reports_the_database_and_redis(client):
     expected_redis = "ok" if settings.REDIS_URL else "not_configured"
     assert body["redis"]["status"] == expected_redis
     assert body["grammar_queue"] == ("celery" if settings.CELERY_ENABLED else "in-process")
+    engines = body["engines"]
+    assert [engine["engine"] for engine in engines["stt"]] == ["faster-whisper"]
+    assert engines["grammar_languages"]["en"]["engine"] == "harper"
+    assert engines["grammar_languages"]["fr"]["state"] == "unavailable"
 
 
 @pytest.mark.django_db

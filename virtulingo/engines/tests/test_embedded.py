@@ -17,13 +17,14 @@ def words(text: str) -> set[str]:
 
 
 async def test_piper_english_is_transcribed_back_by_whisper(piper, whisper) -> None:
-    sentence = "I would like two loaves of bread and a cup of coffee, please."
+    sentence = "I would like some bread and a cup of coffee, please."
     audio = await piper.synthesize(sentence, language="en")
     transcript = await whisper.transcribe(audio.pcm, sample_rate=audio.sample_rate, language="en")
     assert transcript.language == "en"
     assert transcript.audio_seconds == pytest.approx(audio.seconds, rel=0.01)
-    expected = {"would", "like", "two", "loaves", "bread", "cup", "coffee", "please"}
-    # Piper samples its prosody at random: allow one word to be misheard ("loads").
+    expected = {"would", "like", "some", "bread", "cup", "coffee", "please"}
+    # Piper samples its prosody at random: allow one word to be misheard. Words that
+    # Whisper base confuses whatever the prosody ("two loaves" -> "to lows") are avoided.
     assert len(expected & words(transcript.text)) >= len(expected) - 1, transcript.text
 
 

@@ -1,0 +1,78 @@
+"""Learning REST API (PROTOCOL.md, "Learning"): grammar checks, mistake statistics, review."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from grammar.exercises import ExerciseNotFound, review_session_build
+from grammar.review import review_answer_submit, review_should_trigger
+from grammar.selectors import grammar_check_result, mistake_top_categories
+from grammar.serializers import (
+    CategoryCountSerializer,
+    CorrectRequestSerializer,
+    GrammarResultSerializer,
+    MistakesQuerySerializer,
+    ReviewAnswerSerializer,
+    ReviewCheckSerializer,
+)
+from grammar.services import grammar_check_utterance
+from players.authentication import player_from_request
+
+
+class CorrectApi(APIView):
+    @extend_schema(request=CorrectRequestSerializer, responses=GrammarResultSerializer)
+    def post(self, request, player_id: str):
+        player = player_from_request(request=request, player_id=player_id)
+        serializer = CorrectRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        check = grammar_check_utterance(
+            player=player,
+            utterance=serializer.validated_data["utterance"],
+            language=serializer.validated_data.get("language", player.target_language),
+        )
+        return Response(grammar_check_result(check=check))
+
+
+class MistakesApi(APIView):
+    @extend_schema(parameters=[MistakesQuerySerializer], responses=CategoryCountSerializer(many=True))
+    def get(self, request, player_id: str):
+        player = player_from_request(request=request, player_id=player_id)
+        query = MistakesQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        days = query.validated_data.get("days")
+        since = timezone.now() - timedelta(days=days) if days else None
+        return Response(mistake_top_categories(player=player, since=since))
+
+
+class ReviewCheckApi(APIView):
+    @extend_schema(request=ReviewCheckSerializer)
+    def post(self, request):
+        serializer = ReviewCheckSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        player = player_from_request(request=request, player_id=serializer.validated_data["player_id"])
+        if not review_should_trigger(player=player, active_minutes=serializer.validated_data["active_minutes"]):
+            return Response({"trigger_review": False})
+        return Response({"trigger_review": True, "session": review_session_build(player=player)})
+
+
+class ReviewGenerateApi(APIView):
+    @extend_schema(request=None)
+    def post(self, request, player_id: str):
+        player = player_from_request(request=request, player_id=player_id)
+        return Response(review_session_build(player=player))
+
+
+class ReviewAnswerApi(APIView):
+    @extend_schema(request=ReviewAnswerSerializer)
+    def post(self, request, player_id: str):
+        player = player_from_request(request=request, player_id=player_id)
+        serializer = ReviewAnswerSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            return Response(review_answer_submit(player=player, **serializer.validated_data))
+        except ExerciseNotFound as exc:
+            raise exceptions.NotFound(str(exc) or "No such exercise for this player.") from exc
