@@ -77,6 +77,7 @@ async def _grammar_check_turn_in_background(*, turn_id: int) -> None:
         try:
             check = await database_sync_to_async(grammar_check_prepare)(turn_id=turn_id)
             if check.status == GrammarCheck.Status.PENDING:
+                await database_sync_to_async(grammar_check_attempt)(check=check)
                 result, duration_ms = await _grammar_engine_run(check=check)
                 check = await database_sync_to_async(grammar_check_store)(
                     check_id=check.pk, result=result, duration_ms=duration_ms
@@ -125,6 +126,7 @@ def grammar_check_turn(*, turn_id: int) -> GrammarCheck:
     """Check a turn's raw transcript, store its mistakes and push the correction; idempotent."""
     check = grammar_check_prepare(turn_id=turn_id)
     if check.status == GrammarCheck.Status.PENDING:
+        grammar_check_attempt(check=check)
         result, duration_ms = async_to_sync(_grammar_engine_run)(check=check)
         check = grammar_check_store(check_id=check.pk, result=result, duration_ms=duration_ms)
     if check.status == GrammarCheck.Status.DONE:
@@ -137,12 +139,16 @@ def grammar_check_utterance(*, player: Player, utterance: str, language: str) ->
     check = GrammarCheck.objects.create(
         player=player, utterance=utterance, language=language, level=player.proficiency_level
     )
+    grammar_check_attempt(check=check)
     result, duration_ms = async_to_sync(_grammar_engine_run)(check=check)
     return grammar_check_store(check_id=check.pk, result=result, duration_ms=duration_ms)
 
 
+def grammar_check_attempt(*, check: GrammarCheck) -> None:
+    GrammarCheck.objects.filter(pk=check.pk).update(attempts=F("attempts") + 1)
+
+
 async def _grammar_engine_run(*, check: GrammarCheck) -> tuple[GrammarResult, int]:
-    await database_sync_to_async(GrammarCheck.objects.filter(pk=check.pk).update)(attempts=F("attempts") + 1)
     started = time.perf_counter()
     result = await get_registry().check_grammar(check.utterance, language=check.language, level=check.level)
     return result, round((time.perf_counter() - started) * 1000)
