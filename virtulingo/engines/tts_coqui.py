@@ -8,20 +8,18 @@ checkpoint given as ``/path/model.pth`` with ``config.json`` beside it.
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator, Iterator
-from contextlib import aclosing
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .audio import float_to_pcm16
-from .base import BaseEngine
-from .errors import EmptyTextError, EngineConfigurationError, EngineUnavailableError, ModelNotFoundError
+from .errors import EngineConfigurationError, EngineUnavailableError, ModelNotFoundError
 from .executor import EngineExecutor
 from .interfaces import Audio
 from .text import split_sentences
-from .tts_piper import check_text
+from .tts_base import SentenceTTS, check_text
 
 
 def coqui_importable() -> tuple[bool, str]:
@@ -32,9 +30,8 @@ def coqui_importable() -> tuple[bool, str]:
     return True, ""
 
 
-class CoquiTTS(BaseEngine):
+class CoquiTTS(SentenceTTS):
     name = "coqui"
-    role = "tts"
 
     def __init__(
         self,
@@ -93,27 +90,3 @@ class CoquiTTS(BaseEngine):
             with self._lock:
                 samples = np.asarray(self._tts.tts(text=sentence, **kwargs), dtype=np.float32)
             yield Audio(pcm=float_to_pcm16(samples), sample_rate=rate)
-
-    def synthesize_sync(self, text: str, *, language: str, voice: str | None = None) -> Audio:
-        parts = list(self.sentences_sync(text, language=language, voice=voice))
-        if not parts:
-            raise EmptyTextError("the text has nothing to speak")
-        return Audio(pcm=b"".join(p.pcm for p in parts), sample_rate=parts[0].sample_rate)
-
-    async def synthesize(self, text: str, *, language: str, voice: str | None = None) -> Audio:
-        check_text(text, self.max_chars)
-        await self.ensure_loaded()
-        return await self.executor.run(
-            lambda: self.synthesize_sync(text, language=language, voice=voice), what="Coqui TTS"
-        )
-
-    async def stream(self, text: str, *, language: str, voice: str | None = None) -> AsyncIterator[Audio]:
-        check_text(text, self.max_chars)
-        await self.ensure_loaded()
-        async with aclosing(
-            self.executor.iterate(
-                lambda stop: self.sentences_sync(text, language=language, voice=voice), what="Coqui TTS"
-            )
-        ) as items:
-            async for audio in items:
-                yield audio

@@ -11,18 +11,16 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import threading
-from collections.abc import AsyncIterator, Iterator
-from contextlib import aclosing
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from . import bundled
-from .base import BaseEngine
-from .errors import EmptyTextError, EngineError, EngineUnavailableError, ModelNotFoundError, UnsupportedLanguageError
+from .errors import EngineError, EngineUnavailableError, ModelNotFoundError, UnsupportedLanguageError
 from .executor import EngineExecutor
 from .interfaces import Audio
 from .text import split_sentences
-from .tts_piper import check_text
+from .tts_base import SentenceTTS, check_text
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _POS_CHARACTER = 1
@@ -98,9 +96,8 @@ def _shared_library() -> tuple[_EspeakLibrary, str]:
         return _shared
 
 
-class EspeakTTS(BaseEngine):
+class EspeakTTS(SentenceTTS):
     name = "espeak-ng"
-    role = "tts"
 
     def __init__(self, *, executor: EngineExecutor, rate: int = 175, max_chars: int = 1000) -> None:
         super().__init__(executor=executor)
@@ -135,27 +132,3 @@ class EspeakTTS(BaseEngine):
             pcm = self._library.speak(sentence, self.voice_name(language, voice), self.rate)
             if pcm:
                 yield Audio(pcm=pcm, sample_rate=self._library.sample_rate)
-
-    def synthesize_sync(self, text: str, *, language: str, voice: str | None = None) -> Audio:
-        parts = list(self.sentences_sync(text, language=language, voice=voice))
-        if not parts:
-            raise EmptyTextError("the text has nothing to speak")
-        return Audio(pcm=b"".join(p.pcm for p in parts), sample_rate=parts[0].sample_rate)
-
-    async def synthesize(self, text: str, *, language: str, voice: str | None = None) -> Audio:
-        check_text(text, self.max_chars)
-        await self.ensure_loaded()
-        return await self.executor.run(
-            lambda: self.synthesize_sync(text, language=language, voice=voice), what="espeak-ng"
-        )
-
-    async def stream(self, text: str, *, language: str, voice: str | None = None) -> AsyncIterator[Audio]:
-        check_text(text, self.max_chars)
-        await self.ensure_loaded()
-        async with aclosing(
-            self.executor.iterate(
-                lambda stop: self.sentences_sync(text, language=language, voice=voice), what="espeak-ng"
-            )
-        ) as items:
-            async for audio in items:
-                yield audio

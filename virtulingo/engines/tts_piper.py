@@ -5,32 +5,21 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import AsyncIterator, Iterator
-from contextlib import aclosing
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from . import bundled
-from .base import BaseEngine
-from .errors import EmptyTextError, ModelNotFoundError, TextTooLongError, UnsupportedLanguageError
+from .errors import ModelNotFoundError, UnsupportedLanguageError
 from .executor import EngineExecutor
 from .interfaces import Audio
+from .tts_base import SentenceTTS, check_text
 
 DEFAULT_VOICE = "en_US-joe-medium"
 
 
-def check_text(text: str, max_chars: int) -> str:
-    cleaned = " ".join(text.split())
-    if not cleaned:
-        raise EmptyTextError("there is no text to speak")
-    if len(cleaned) > max_chars:
-        raise TextTooLongError(f"text of {len(cleaned)} characters is over the {max_chars}-character limit")
-    return cleaned
-
-
-class PiperTTS(BaseEngine):
+class PiperTTS(SentenceTTS):
     name = "piper"
-    role = "tts"
 
     def __init__(
         self, *, executor: EngineExecutor, default_voice: str = "", threads: int = 1, max_chars: int = 1000
@@ -112,23 +101,3 @@ class PiperTTS(BaseEngine):
         piper_voice = self._get_voice(voice)
         for chunk in piper_voice.synthesize(cleaned):  # one chunk per sentence
             yield Audio(pcm=chunk.audio_int16_bytes, sample_rate=chunk.sample_rate)
-
-    def synthesize_sync(self, text: str, *, language: str, voice: str | None = None) -> Audio:
-        parts = list(self.sentences_sync(text, language=language, voice=voice))
-        if not parts:
-            raise EmptyTextError("the text has nothing to speak")
-        return Audio(pcm=b"".join(p.pcm for p in parts), sample_rate=parts[0].sample_rate)
-
-    async def synthesize(self, text: str, *, language: str, voice: str | None = None) -> Audio:
-        check_text(text, self.max_chars)
-        await self.ensure_loaded()
-        return await self.executor.run(lambda: self.synthesize_sync(text, language=language, voice=voice), what="Piper")
-
-    async def stream(self, text: str, *, language: str, voice: str | None = None) -> AsyncIterator[Audio]:
-        check_text(text, self.max_chars)
-        await self.ensure_loaded()
-        async with aclosing(
-            self.executor.iterate(lambda stop: self.sentences_sync(text, language=language, voice=voice), what="Piper")
-        ) as items:
-            async for audio in items:
-                yield audio
