@@ -60,3 +60,14 @@ def redis_test_db():
 
         with redis.Redis.from_url(settings.REDIS_URL) as client:
             client.flushdb()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _empty_test_broker_at_the_end():
+    """Tasks left by tests that ran without a worker must not outlive the run."""
+    yield
+    if settings.CELERY_BROKER_URL.startswith("redis"):
+        import redis
+
+        with redis.Redis.from_url(settings.CELERY_BROKER_URL) as client:
+            client.flushdb()

@@ -9,5 +9,6 @@ urlpatterns = [
     path("health", HealthView.as_view(), name="health"),
     path("api/", include("players.urls")),
     path("api/", include("grammar.urls")),
+    path("api/", include("conversations.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]

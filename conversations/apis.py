@@ -1,0 +1,69 @@
+"""A text turn over REST: the same orchestrator as the WebSocket, for debugging and tests."""
+
+import base64
+import time
+
+from asgiref.sync import async_to_sync
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from conversations.audio import wav_encode
+from conversations.models import Turn
+from conversations.orchestrator import TurnOrchestrator, TurnOutput, TurnRequest
+from conversations.serializers import TextTurnRequestSerializer, TextTurnResponseSerializer
+from conversations.services import conversation_end, conversation_start
+from npcs.selectors import npc_get_active
+from players.authentication import player_from_request
+from virtulingo.engines.interfaces import Audio
+from virtulingo.engines.registry import get_registry
+
+
+class TextTurnApi(APIView):
+    @extend_schema(request=TextTurnRequestSerializer, responses=TextTurnResponseSerializer)
+    def post(self, request, player_id: str, npc_id: str):
+        player = player_from_request(request=request, player_id=player_id)
+        npc = npc_get_active(npc_id=npc_id)
+        if npc is None:
+            raise exceptions.NotFound(f"There is no active NPC {npc_id!r}.")
+        serializer = TextTurnRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+
+        events: list[dict] = []
+        audio: list[Audio] = []
+
+        async def collect_event(event: dict) -> None:
+            events.append(event)
+
+        async def collect_audio(chunk: Audio) -> None:
+            audio.append(chunk)
+
+        conversation = conversation_start(player=player, npc=npc, language=npc.language)
+        orchestrator = TurnOrchestrator(
+            engines=get_registry(),
+            output=TurnOutput(send_event=collect_event, send_audio=collect_audio, wants=lambda name: False),
+            player=player, npc=npc, conversation=conversation, language=npc.language,
+        )
+        turn_request = TurnRequest(
+            received_at=time.monotonic(), input_mode=Turn.InputMode.TEXT, text=serializer.validated_data["text"]
+        )
+        try:
+            async_to_sync(orchestrator.run)(turn_request)
+        finally:
+            conversation_end(conversation=conversation)
+
+        by_type = {event["type"]: event for event in events}
+        body = {
+            "turn_id": str(turn_request.turn_id),
+            "transcript": by_type["transcription"]["text"] if "transcription" in by_type else "",
+            "reply": by_type.get("npc_text", {}).get("text", ""),
+            "error": {key: by_type["error"][key] for key in ("code", "message")} if "error" in by_type else None,
+            "metrics": by_type["turn_complete"]["metrics"],
+        }
+        if serializer.validated_data["audio"]:
+            body["audio_wav_base64"] = [
+                base64.b64encode(wav_encode(pcm=chunk.pcm, sample_rate=chunk.sample_rate)).decode("ascii")
+                for chunk in audio
+            ]
+        return Response(body)
