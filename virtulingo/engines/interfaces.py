@@ -10,22 +10,10 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
-# The fixed taxonomy of shared/grammar_eval/README.md (same values as grammar.taxonomy).
-GRAMMAR_CATEGORIES: tuple[str, ...] = (
-    "verb_conjugation",
-    "tense",
-    "gender_agreement",
-    "number",
-    "article",
-    "preposition",
-    "word_order",
-    "vocabulary",
-    "spelling",
-    "missing_word",
-    "extra_word",
-    "pronunciation_flag",
-    "other",
-)
+from grammar.taxonomy import MistakeCategory
+
+# The fixed taxonomy of shared/grammar_eval/README.md, defined once in grammar/taxonomy.py.
+GRAMMAR_CATEGORIES: tuple[str, ...] = tuple(MistakeCategory.values)
 
 EngineState = Literal["not_loaded", "loading", "ready", "failed", "unavailable"]
 
