@@ -1,5 +1,6 @@
 """Project-wide test fixtures, built from the factories in each app's tests/factories.py."""
 
+import os
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -8,9 +9,12 @@ from django.conf import settings
 from npcs.tests.factories import NPCFactory, SceneFactory
 from players.tests.factories import PlayerFactory
 
-TEST_REDIS_DB = 15
-# The broker has its own index: emptying the tests' data must not drop Celery's queue bindings.
-TEST_BROKER_REDIS_DB = 13
+# Three consecutive Redis database indexes from VIRTULINGO_TEST_REDIS_DB_BASE (default 13): the
+# broker (its own index, so emptying the tests' data never drops Celery's queue bindings), the
+# world-state store tests, and everything else. A second base lets two test runs share a server.
+TEST_BROKER_REDIS_DB = int(os.environ.get("VIRTULINGO_TEST_REDIS_DB_BASE", "13"))
+TEST_WORLD_STATE_REDIS_DB = TEST_BROKER_REDIS_DB + 1
+TEST_REDIS_DB = TEST_BROKER_REDIS_DB + 2
 
 
 def _redis_url_for_tests(url: str, *, db: int = TEST_REDIS_DB) -> str:

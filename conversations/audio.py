@@ -76,6 +76,12 @@ class UtteranceBuffer:
         self._chunks.append(pcm)
         self._size += len(pcm)
 
+    def peek(self) -> bytes:
+        """The utterance so far, left in the buffer."""
+        pcm = b"".join(self._chunks)
+        self._chunks = [pcm] if pcm else []
+        return pcm
+
     def take(self) -> bytes:
         """Return the whole utterance and empty the buffer."""
         pcm = b"".join(self._chunks)

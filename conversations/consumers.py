@@ -15,6 +15,7 @@ from contextlib import suppress
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
+from django.conf import settings
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from conversations.audio import (
@@ -30,6 +31,9 @@ from conversations.events import (
     error_event,
     player_group_name,
     pong_event,
+    speech_started_event,
+    speech_stopped_event,
+    transcription_partial_event,
     turn_complete_event,
 )
 from conversations.messages import (
@@ -44,9 +48,19 @@ from conversations.messages import (
 from conversations.models import Turn
 from conversations.orchestrator import TurnOrchestrator, TurnOutput, TurnRequest
 from conversations.services import conversation_end, conversation_start
+from conversations.transcription import UtteranceTranscriber
+from conversations.voice_activity import (
+    SpeechEnded,
+    SpeechPaused,
+    SpeechStarted,
+    SpeechTracker,
+    speech_tracker_build,
+)
 from npcs.selectors import npc_get_active
 from players.authentication import token_from_request_parts
 from players.services import PlayerAuthenticationError, player_authenticate
+from virtulingo.engines.errors import EngineError
+from virtulingo.languages import CEFRLevel
 from virtulingo.engines.interfaces import Audio
 from virtulingo.engines.registry import get_registry
 
@@ -55,6 +69,11 @@ logger = logging.getLogger(__name__)
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_UNKNOWN_NPC = 4404
 CLOSE_RATE_LIMITED = 4429
+CLOSE_SERVER_ERROR = 1011
+# A1-A2 learners pause mid-sentence to find words: the hands-free endpoint waits longer for them.
+BEGINNER_LEVELS = frozenset({CEFRLevel.A1, CEFRLevel.A2})
+# Partial transcripts on the stream endpoint: at most one per second of the learner's audio.
+PARTIAL_INTERVAL_BYTES = STT_SAMPLE_RATE * 2
 # A client that keeps sending bad frames is closed: this many errors within the window.
 ERROR_LIMIT = 20
 ERROR_WINDOW_SECONDS = 10.0
@@ -81,6 +100,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
     """Push-to-talk: the client says when the utterance ends (`end_utterance`)."""
 
     ready = False
+    needs_voice_activity = False  # push-to-talk works without it, only without transcription at pauses
 
     async def connect(self) -> None:
         # Daphne turns a close before accept into a bare 403: accept, then explain and close.
@@ -110,6 +130,14 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         self.turn_task: asyncio.Task | None = None
         self.queued: TurnRequest | None = None
         self.announced_sample_rate: int | None = None
+        self.tracker = await self.speech_tracker()
+        if self.tracker is None and self.needs_voice_activity:
+            await self._refuse(
+                code="vad_unavailable", message="Voice activity detection is unavailable on this server.",
+                close_code=CLOSE_SERVER_ERROR,
+            )
+            return
+        self.transcriber: UtteranceTranscriber | None = None
         self.orchestrator = TurnOrchestrator(
             engines=get_registry(),
             output=TurnOutput(send_event=self.send_event, send_audio=self._send_audio, wants=self.events_wanted),
@@ -125,6 +153,8 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         if not self.ready:
             return
         self.ready = False
+        if self.transcriber is not None:
+            await self.transcriber.cancel()
         if self.turn_task is not None and not self.turn_task.done():
             # The client is gone: stop the turn's work; it stores what happened.
             self.turn_task.cancel()
@@ -162,22 +192,52 @@ class ConversationConsumer(AsyncWebsocketConsumer):
 
     # --- audio and turns ----------------------------------------------------------
 
+    def end_of_turn_silence_ms(self) -> int | None:
+        """Push-to-talk: the client ends the turn, voice activity only finds pauses to transcribe at."""
+        return None
+
+    async def speech_tracker(self) -> SpeechTracker | None:
+        try:
+            return await speech_tracker_build(end_silence_ms=self.end_of_turn_silence_ms())
+        except EngineError as exc:
+            logger.warning("Voice activity detection is unavailable: %s", exc)
+            return None
+
+    def utterance_transcriber(self) -> UtteranceTranscriber:
+        """The transcriber of the current utterance (one per utterance)."""
+        if self.transcriber is None:
+            self.transcriber = UtteranceTranscriber(stt=get_registry().stt(), language=self.orchestrator.language)
+        return self.transcriber
+
     async def receive_audio(self, frame: bytes) -> None:
         try:
-            audio_frame_validate(frame=frame)
-            self.buffer.append(self.resampler.process(frame) if self.resampler else frame)
+            pcm = self.input_pcm(frame)
+            self.buffer.append(pcm)
         except AudioError as exc:
             await self.recoverable_error(code=exc.code, message=str(exc))
+            return
+        if self.tracker is not None:
+            for event in self.tracker.feed(pcm):
+                if isinstance(event, SpeechPaused):
+                    self.utterance_transcriber().pause(pcm=self.buffer.peek(), cut=event.cut)
 
-    async def end_utterance(self, *, received_at: float | None = None, trailing_silence_ms: int | None = None) -> None:
+    def input_pcm(self, frame: bytes) -> bytes:
+        """A client frame as 16 kHz PCM16 (raises AudioError for a frame the protocol rejects)."""
+        audio_frame_validate(frame=frame)
+        return self.resampler.process(frame) if self.resampler else frame
+
+    async def end_utterance(self) -> None:
         if self.resampler:
             self.buffer.append(self.resampler.flush())
+        if self.tracker is not None:
+            self.tracker.start_utterance()
+        transcriber, self.transcriber = self.transcriber, None
         await self.submit_turn(
             TurnRequest(
-                received_at=received_at or time.monotonic(),
+                received_at=time.monotonic(),
                 input_mode=Turn.InputMode.SPEECH,
                 pcm=self.buffer.take(),
-                trailing_silence_ms=trailing_silence_ms,
+                transcriber=transcriber,
             )
         )
 
@@ -223,6 +283,8 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             self.events = config.events
         if config.language is not None:
             self.orchestrator.language = config.language
+            if self.transcriber is not None:
+                self.transcriber.language = config.language
 
     def events_wanted(self, name: str) -> bool:
         return name in self.events
@@ -264,3 +326,97 @@ class ConversationConsumer(AsyncWebsocketConsumer):
     async def _refuse(self, *, code: str, message: str, close_code: int) -> None:
         await self.send_event(error_event(code=code, message=message))
         await self.close(code=close_code)
+
+
+class StreamConversationConsumer(ConversationConsumer):
+    """Hands-free: voice activity detection finds where each utterance starts and ends,
+    partial transcripts follow the learner while they speak, and speaking while the NPC
+    talks interrupts it. Durations are audio time, so a slow network does not end turns."""
+
+    needs_voice_activity = True
+
+    def end_of_turn_silence_ms(self) -> int:
+        if self.player.proficiency_level in BEGINNER_LEVELS:
+            return settings.BEGINNER_END_OF_TURN_SILENCE_MS
+        return settings.END_OF_TURN_SILENCE_MS
+
+    async def connect(self) -> None:
+        self.preview: asyncio.Task | None = None
+        self.partial_due_at = 0  # bytes of the utterance at which the next partial transcript may start
+        await super().connect()
+
+    async def disconnect(self, code: int) -> None:
+        if self.preview is not None:
+            self.preview.cancel()
+        await super().disconnect(code)
+
+    async def receive_audio(self, frame: bytes) -> None:
+        try:
+            pcm = self.input_pcm(frame)
+        except AudioError as exc:
+            await self.recoverable_error(code=exc.code, message=str(exc))
+            return
+        for event in self.tracker.feed(pcm):
+            match event:
+                case SpeechStarted():
+                    await self.speech_started()
+                case SpeechPaused(cut=cut):
+                    self.utterance_transcriber().pause(pcm=self.tracker.utterance, cut=cut)
+                case SpeechEnded(pcm=utterance, trailing_silence_ms=silence):
+                    await self.speech_ended(pcm=utterance, trailing_silence_ms=silence)
+        if self.tracker.speaking and self.events_wanted("transcription_partial"):
+            self.maybe_send_partial()
+
+    async def speech_started(self) -> None:
+        if self.turn_task is not None and not self.turn_task.done():
+            self.interrupt()  # barge-in: the learner talks over the NPC
+        self.utterance_transcriber()
+        self.partial_due_at = PARTIAL_INTERVAL_BYTES
+        if self.events_wanted("speech_started"):
+            await self.send_event(speech_started_event())
+
+    async def speech_ended(self, *, pcm: bytes, trailing_silence_ms: int | None) -> None:
+        received_at = time.monotonic()
+        if self.preview is not None:
+            self.preview.cancel()  # the final transcript must not wait for a preview
+        if self.events_wanted("speech_stopped"):
+            await self.send_event(speech_stopped_event())
+        transcriber, self.transcriber = self.transcriber, None
+        await self.submit_turn(
+            TurnRequest(
+                received_at=received_at, input_mode=Turn.InputMode.SPEECH, pcm=pcm,
+                trailing_silence_ms=trailing_silence_ms, transcriber=transcriber,
+            )
+        )
+
+    async def end_utterance(self) -> None:
+        """An explicit end on the stream endpoint ends the current utterance now."""
+        if self.resampler:
+            self.tracker.feed(self.resampler.flush())
+        await self.speech_ended(pcm=self.tracker.take(), trailing_silence_ms=None)
+
+    def maybe_send_partial(self) -> None:
+        """At most one partial transcript per PARTIAL_INTERVAL of audio, never beside another
+        transcription of this utterance, so the final transcript is never kept waiting."""
+        utterance = self.tracker.utterance
+        transcriber = self.utterance_transcriber()
+        if len(utterance) < self.partial_due_at or transcriber.busy:
+            return
+        if self.preview is not None and not self.preview.done():
+            return
+        self.partial_due_at = len(utterance) + PARTIAL_INTERVAL_BYTES
+        self.preview = asyncio.create_task(self._send_partial(transcriber=transcriber, pcm=utterance))
+
+    async def _send_partial(self, *, transcriber: UtteranceTranscriber, pcm: bytes) -> None:
+        try:
+            text = await transcriber.preview(pcm=pcm)
+        except EngineError as exc:
+            logger.warning("Partial transcript failed: %s", exc)
+            return
+        if self.ready and text and transcriber is self.transcriber:
+            await self.send_event(transcription_partial_event(text=text))
+
+    def configure(self, config: SessionConfig) -> None:
+        super().configure(config)
+        if config.end_of_turn_silence_ms is not None:
+            self.tracker.end_silence_ms = config.end_of_turn_silence_ms

@@ -14,6 +14,8 @@ from virtulingo.languages import LANGUAGE_NAMES
 TEXT_FRAME_MAX_BYTES = 64 * 1024
 TYPED_TEXT_MAX_CHARS = 1000
 OUTPUT_FORMATS = ("wav", "pcm16")
+# Below 200 ms a breath ends the turn; above 5 s the learner waits too long for an answer.
+END_OF_TURN_SILENCE_MS_RANGE = (200, 5000)
 
 
 class ProtocolError(Exception):
@@ -53,6 +55,7 @@ class SessionConfig:
     output: str | None = None
     events: frozenset[str] | None = None
     language: str | None = None
+    end_of_turn_silence_ms: int | None = None  # stream endpoint only
 
 
 ClientMessage = EndUtterance | TypedText | Interrupt | Ping | SessionConfig
@@ -126,4 +129,10 @@ def _session_config(message: dict) -> SessionConfig:
         if message["language"] not in LANGUAGE_NAMES:
             raise ProtocolError("bad_config", f"language must be one of {', '.join(LANGUAGE_NAMES)}.")
         values["language"] = message["language"]
+    if "end_of_turn_silence_ms" in message:
+        silence = message["end_of_turn_silence_ms"]
+        low, high = END_OF_TURN_SILENCE_MS_RANGE
+        if isinstance(silence, bool) or not isinstance(silence, int) or not low <= silence <= high:
+            raise ProtocolError("bad_config", f"end_of_turn_silence_ms must be an integer from {low} to {high}.")
+        values["end_of_turn_silence_ms"] = silence
     return SessionConfig(**values)

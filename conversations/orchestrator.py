@@ -29,6 +29,7 @@ from conversations.events import (
 from conversations.models import Conversation, Turn
 from conversations.prompts import npc_prompt_messages
 from conversations.segmenter import SentenceSegmenter
+from conversations.transcription import UtteranceTranscriber
 from conversations.services import turn_finish, turn_record
 from npcs.models import NPC
 from npcs.selectors import npc_names
@@ -56,6 +57,8 @@ class TurnRequest:
     text: str = ""
     # Stream endpoint: audio time between the last voiced sample and the detected end of turn.
     trailing_silence_ms: int | None = None
+    # Set when transcription started during speech: it finishes the utterance's transcript.
+    transcriber: UtteranceTranscriber | None = None
     turn_id: uuid.UUID = field(default_factory=uuid.uuid4)
 
 
@@ -168,13 +171,16 @@ class TurnOrchestrator:
         if not request.pcm:
             return "", audio_in_ms
         try:
-            transcript = await self.engines.stt().transcribe(request.pcm, language=self.language)
+            if request.transcriber is not None:
+                text = await request.transcriber.finish(pcm=request.pcm)
+            else:
+                text = (await self.engines.stt().transcribe(request.pcm, language=self.language)).text
         except BadInputError as exc:
             raise TurnError("bad_audio", f"The audio could not be used: {exc}") from exc
         except EngineError as exc:
             raise TurnError("stt_failed", f"Speech recognition failed: {exc}") from exc
         await progress.mark("stt")
-        return transcript.text.strip(), audio_in_ms
+        return text.strip(), audio_in_ms
 
     async def _record(self, *, index: int, request: TurnRequest, transcript: str, audio_in_ms: int | None) -> Turn:
         return await database_sync_to_async(turn_record)(

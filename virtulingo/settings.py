@@ -134,6 +134,10 @@ else:
 # otherwise kept in the server process.
 WORLD_STATE_TTL_SECONDS = env_int("VIRTULINGO_WORLD_STATE_TTL", 24 * 3600)
 HISTORY_EXCHANGES = env_int("VIRTULINGO_HISTORY_EXCHANGES", 10)
+# Hands-free endpoint: the silence (audio time) that ends a learner's turn. A1-A2 learners
+# pause mid-sentence to find words, so they get longer before the NPC answers.
+END_OF_TURN_SILENCE_MS = env_int("VIRTULINGO_END_OF_TURN_SILENCE_MS", 700)
+BEGINNER_END_OF_TURN_SILENCE_MS = env_int("VIRTULINGO_BEGINNER_END_OF_TURN_SILENCE_MS", 1200)
 
 # --- Celery -----------------------------------------------------------------
 

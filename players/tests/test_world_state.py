@@ -5,6 +5,7 @@ import pytest
 import pytest_asyncio
 import redis
 
+from conftest import TEST_WORLD_STATE_REDIS_DB
 from players.world_state import (
     WORLD_EVENT_TYPES,
     HistoryExchange,
@@ -20,7 +21,7 @@ from players.world_state import (
 )
 
 # The tests' own database index on the local Redis, emptied after each test.
-REDIS_TEST_URL = "redis://127.0.0.1:6379/14"
+REDIS_TEST_URL = f"redis://127.0.0.1:6379/{TEST_WORLD_STATE_REDIS_DB}"
 TTL_SECONDS = 120
 
 

@@ -20,7 +20,7 @@ from .errors import EngineConfigurationError, EngineError
 from .executor import EngineExecutor
 from .interfaces import Audio, GrammarResult
 
-ROLES = ("stt", "llm", "tts", "grammar")
+ROLES = ("stt", "vad", "llm", "tts", "grammar")
 
 
 class EngineRegistry:
@@ -109,6 +109,11 @@ class EngineRegistry:
                 timeout=c.timeout,
             ),
         )
+
+    def vad(self) -> Any:
+        from .vad_silero import SileroVAD
+
+        return self._get("vad", lambda: SileroVAD(executor=self.executor))
 
     def tts(self, name: str | None = None) -> Any:
         c = self.config
@@ -200,6 +205,7 @@ class EngineRegistry:
         tts = [self.tts()] + ([self.tts("espeak")] if self.config.tts != "espeak" else [])
         return {
             "stt": [self.stt()],
+            "vad": [self.vad()],
             "llm": [self.llm()],
             "tts": tts,
             "grammar": [self.grammar_engine(name) for name in grammar_names],
