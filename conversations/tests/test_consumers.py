@@ -352,3 +352,34 @@ async def test_a_slow_grammar_check_does_not_delay_the_turn(connect, baker, engi
     correction = await socket.receive_json_from(timeout=60)
     assert correction["type"] == "grammar_correction"
     assert correction["data"]["correction"] == "He goes to school every day."
+
+
+async def test_speech_before_a_pause_is_transcribed_while_the_learner_goes_on(connect, baker, speech, engines, monkeypatch):
+    stt = engines.stt()
+    heard: list[tuple[int, bool]] = []  # (audio ms, whether end_utterance had been sent)
+    ended = asyncio.Event()
+    transcribe = stt.transcribe
+
+    async def recording_transcribe(pcm, **kwargs):
+        heard.append((len(pcm) // 32, ended.is_set()))
+        return await transcribe(pcm, **kwargs)
+
+    monkeypatch.setattr(stt, "transcribe", recording_transcribe)
+    socket = await connect("/api/conversations/ws/learner/baker_01")
+    first = speech("I would like some bread.")
+    for frame in unity_frames(first + bytes(32 * 800) + speech("And a chocolate cake.")):
+        await socket.send_to(bytes_data=frame)
+    # The learner is still holding the talk key: the piece before the pause is transcribed meanwhile.
+    for _ in range(600):
+        if heard:
+            break
+        await asyncio.sleep(0.1)
+    ended.set()
+    await socket.send_to(text_data=UNITY_END_UTTERANCE)
+
+    received = await receive_turn(socket)
+
+    text = events_of(received, "transcription")[0]["text"].lower()
+    assert "bread" in text and "cake" in text
+    assert heard[0][1] is False and heard[0][0] >= len(first) // 32, "the first piece ran before end_utterance"
+    assert len(heard) == 2 and heard[1][1] is True and heard[1][0] < 3000, "only the rest was left at the end"
