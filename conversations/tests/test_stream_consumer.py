@@ -163,6 +163,19 @@ async def test_bad_messages_get_an_error_and_the_stream_goes_on(connect, baker, 
     assert events_of(await receive_turn(socket), "transcription")
 
 
+async def test_ping_typed_text_and_oversized_frames_on_the_stream(connect, baker, engines, use_language_model):
+    use_language_model(ScriptedLanguageModel(["Hello there."]))
+    socket = await open_stream(connect)
+    await socket.send_to(text_data='{"type":"ping"}')
+    assert await socket.receive_json_from(timeout=10) == {"type": "pong"}
+    await socket.send_to(bytes_data=bytes(300 * 1024))
+    assert (await socket.receive_json_from(timeout=10))["code"] == "message_too_large"
+    await socket.send_to(text_data='{"type":"text","text":"Hi"}')
+    received = await receive_turn(socket)
+    assert events_of(received, "transcription")[0]["text"] == "Hi"
+    assert events_of(received, "npc_text")[0]["text"] == "Hello there." and audio_of(received)
+
+
 async def test_unknown_npc_is_refused_with_4404(connect, transactional_db):
     socket = await connect("/api/conversations/ws/stream/learner/nobody")
     assert (await socket.receive_json_from(timeout=10))["code"] == "unknown_npc"
