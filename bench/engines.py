@@ -1,6 +1,6 @@
 """Engine benchmarks on this machine (run by hand; not part of the test suite).
 
-    .venv/bin/python bench/engines.py [--runs 3] [--json bench/results/engines.json]
+    .venv/bin/python bench/engines.py [--runs 3] [--json bench/results/engines.json] [--only grammar]
 
 Measures, for the embedded engines: load time; speech-to-text seconds and
 real-time factor for 2 s / 5 s / 15 s utterances (language forced, beam 1, VAD on;
@@ -8,7 +8,9 @@ plus auto-detect and silence for comparison); language-model time to first token
 and tokens/s; text-to-speech time to first audio and real-time factor; grammar
 latency; and the English grammar checker's scores on shared/grammar_eval/en.jsonl
 as its README defines them. Every timing is the median of ``--runs`` warm runs.
-The speech is generated with Piper, so no audio file is needed.
+The speech is generated with Piper, so no audio file is needed. ``--only`` runs some
+sections alone (comma-separated: loads, stt, llm, tts, grammar); ``--only grammar`` loads
+neither Whisper nor the language model.
 """
 
 from __future__ import annotations
@@ -223,11 +225,23 @@ def bench_grammar(registry: EngineRegistry, runs: int) -> dict[str, object]:
     }
 
 
+SECTIONS = ("loads", "stt", "llm", "tts", "grammar")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--json", default="", help="also write the results to this JSON file")
+    parser.add_argument(
+        "--only",
+        default=",".join(SECTIONS),
+        help=f"comma-separated sections to run (default: all of {', '.join(SECTIONS)})",
+    )
     args = parser.parse_args()
+    only = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = sorted(set(only) - set(SECTIONS))
+    if unknown:
+        parser.error(f"unknown section(s) {', '.join(unknown)}: choose from {', '.join(SECTIONS)}")
     config = EngineConfig.from_settings()
     registry = EngineRegistry(config)
     report: dict[str, object] = {
@@ -240,11 +254,16 @@ def main() -> None:
             "runs": args.runs,
         },
     }
-    report["load_seconds"] = bench_loads(registry)
-    report["stt"] = bench_stt(registry, args.runs)
-    report["llm"] = bench_llm(registry, args.runs)
-    report["tts"] = bench_tts(registry, args.runs)
-    report["grammar_en_harper"] = bench_grammar(registry, args.runs)
+    if "loads" in only:
+        report["load_seconds"] = bench_loads(registry)
+    if "stt" in only:
+        report["stt"] = bench_stt(registry, args.runs)
+    if "llm" in only:
+        report["llm"] = bench_llm(registry, args.runs)
+    if "tts" in only:
+        report["tts"] = bench_tts(registry, args.runs)
+    if "grammar" in only:
+        report["grammar_en_harper"] = bench_grammar(registry, args.runs)
     report["machine"]["load_average_1m_at_end"] = os.getloadavg()[0]  # type: ignore[index]
     text = json.dumps(report, indent=2, ensure_ascii=False)
     print(text)

@@ -4,13 +4,26 @@ Its lints are mapped to the taxonomy of shared/grammar_eval/README.md and the
 first suggestion of each lint is applied to give the corrected sentence.
 Lints about writing rather than language (capitals, punctuation, style) are
 dropped: the checked text is a speech transcript.
+
+Harper misses many typical learner mistakes ("Yesterday I eat", "I am agree", "people
+is", "Where I can find...?"), so the hand-written rules of ``grammar_rules_en`` run
+too. Rules first: where a rule edit and a Harper lint overlap, the rule's edit is kept
+and the lint dropped. Each rule is a narrow pattern written for exactly the construction
+it corrects, with the context to choose the right form (past or participle for "writed",
+"I saw" rather than "I have seen" before "last week", "a lot of information" rather than
+"many information"), where Harper's first suggestion is sometimes wrong for a learner
+("writed" -> "written", "Where you live?" -> "Were you live?"). Elsewhere Harper's lints
+apply as before. The engine keeps its name "harper": it is what ``VIRTULINGO_GRAMMAR``
+selects and what stored results name, and the rules only make sense on top of Harper.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
+from . import grammar_rules_en
 from .base import BaseEngine
 from .errors import EngineUnavailableError
 from .executor import EngineExecutor
@@ -71,6 +84,28 @@ def harper_category(lint: Any) -> str:
     return "other"
 
 
+def _overlaps(lint: Any, edit: grammar_rules_en.RuleEdit) -> bool:
+    """The lint's span meets the rule edit's span."""
+    start, end = lint.span.start, lint.span.end
+    if lint.suggestions and int(lint.suggestions[0].kind) == 2:
+        # INSERT_AFTER ("can't" + " be") also concerns the next word, which starts at end + 1
+        # (the text is normalised to single spaces): "can't understood" must get one edit only.
+        end += 2
+    return start < edit.end and edit.start < end
+
+
+# "an" before a consonant: Harper's mass-noun fix turns "an advice" into "an tip".
+_BAD_ARTICLE = re.compile(r"\ban [b-df-gj-np-tv-z]", re.IGNORECASE)
+
+
+def _usable_suggestion(lint: Any) -> Any:
+    """The first of the lint's suggestions that does not produce an article mismatch (None if none)."""
+    for suggestion in lint.suggestions:
+        if not _BAD_ARTICLE.search(suggestion.replacement_text):
+            return suggestion
+    return None
+
+
 class HarperGrammar(BaseEngine):
     name = "harper"
     role = "grammar"
@@ -102,15 +137,33 @@ class HarperGrammar(BaseEngine):
         linter = self._linter()
         text = " ".join(utterance.split())
         lints = [lint for lint in linter.lint(text, language="plaintext") if lint.lint_kind not in IGNORED_KINDS]
+        rule_edits = grammar_rules_en.check(text)
+        # Rules first (see the module docstring): drop the lints that overlap a rule edit.
+        lints = [lint for lint in lints if not any(_overlaps(lint, edit) for edit in rule_edits)]
+        changes: list[tuple[int, Any]] = [(lint.span.start, lint) for lint in lints]
+        changes += [(edit.start, edit) for edit in rule_edits]
         edits: list[GrammarEdit] = []
         corrected = text
         # Apply from the end so that earlier spans stay valid.
-        for lint in sorted(lints, key=lambda item: item.span.start, reverse=True):
+        for _start, change in sorted(changes, key=lambda item: item[0], reverse=True):
+            if isinstance(change, grammar_rules_en.RuleEdit):
+                corrected = corrected[: change.start] + change.replacement + corrected[change.end :]
+                edits.append(
+                    GrammarEdit(
+                        original=change.original,
+                        correction=change.replacement,
+                        category=change.category,
+                        explanation=change.explanation,
+                        severity=SEVERITY.get(change.category, 1),
+                    )
+                )
+                continue
+            lint = change
             category = harper_category(lint)
             replacement = lint.problem_text
-            if lint.suggestions:
-                corrected = linter.apply_suggestion(corrected, lint, lint.suggestions[0])
-                suggestion = lint.suggestions[0]
+            suggestion = _usable_suggestion(lint)
+            if suggestion is not None:
+                corrected = linter.apply_suggestion(corrected, lint, suggestion)
                 replacement = (
                     lint.problem_text + suggestion.replacement_text
                     if int(suggestion.kind) == 2
@@ -134,7 +187,9 @@ class HarperGrammar(BaseEngine):
             engine=self.name,
         )
 
-    async def check(self, utterance: str, *, language: str, level: str = "A2") -> GrammarResult:
+    async def check(
+        self, utterance: str, *, language: str, level: str = "A2", explanation_language: str | None = None
+    ) -> GrammarResult:
         if not self.supports(language):
             return GrammarResult.unavailable(
                 utterance=utterance, language=language, reason="Harper checks English only"
