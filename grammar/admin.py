@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
+from django.utils import timezone
 
-from grammar.models import GrammarCheck, Mistake
+from grammar.models import GrammarCheck, Mistake, ReviewItem
+from grammar.review import review_items_make_due
 from grammar.services import mistake_reject
 
 
@@ -54,3 +56,52 @@ class MistakeAdmin(admin.ModelAdmin):
     def reject_as_false_positive(self, request, queryset) -> None:
         count = mistake_reject(mistakes=queryset, rejected_by=request.user)
         self.message_user(request, f"{count} mistake(s) rejected.", messages.SUCCESS)
+
+
+class DueFilter(admin.SimpleListFilter):
+    title = "due"
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [("now", "Due now"), ("later", "Not due yet")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "now":
+            return queryset.filter(due_at__lte=timezone.now())
+        if self.value() == "later":
+            return queryset.filter(due_at__gt=timezone.now())
+        return queryset
+
+
+@admin.register(ReviewItem)
+class ReviewItemAdmin(admin.ModelAdmin):
+    """The spaced-review queue. Items are made from mistakes and their SM-2 state is the scheduler's
+    to change, so only the due date can be edited (e.g. to bring an item forward)."""
+
+    list_display = ["mistake", "player", "mistake_category", "mistake_status", "due_at", "interval_days", "ease",
+                    "repetitions", "lapses", "last_reviewed_at"]
+    list_filter = [DueFilter, "mistake__category", "mistake__status", "repetitions"]
+    search_fields = ["player__player_id", "mistake__original", "mistake__correction"]
+    list_select_related = ["player", "mistake"]
+    date_hierarchy = "due_at"
+    fields = ["mistake", "player", "due_at", "interval_days", "ease", "repetitions", "lapses", "last_reviewed_at",
+              "created_at"]
+    readonly_fields = ["mistake", "player", "interval_days", "ease", "repetitions", "lapses", "last_reviewed_at",
+                       "created_at"]
+    actions = ["make_due_now"]
+
+    @admin.display(description="category", ordering="mistake__category")
+    def mistake_category(self, obj: ReviewItem) -> str:
+        return obj.mistake.get_category_display()
+
+    @admin.display(description="mistake status", ordering="mistake__status")
+    def mistake_status(self, obj: ReviewItem) -> str:
+        return obj.mistake.get_status_display()
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="Make due now (reviewed in the next session)")
+    def make_due_now(self, request, queryset) -> None:
+        count = review_items_make_due(items=queryset)
+        self.message_user(request, f"{count} review item(s) are due now.", messages.SUCCESS)

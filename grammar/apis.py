@@ -5,22 +5,27 @@ from datetime import timedelta
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from grammar.exercises import ExerciseNotFound, review_session_build
+from grammar.models import Mistake
 from grammar.review import review_answer_submit, review_should_trigger
-from grammar.selectors import grammar_check_result, mistake_top_categories
+from grammar.selectors import grammar_check_result, mistake_can_curate, mistake_get, mistake_top_categories
 from grammar.serializers import (
     CategoryCountSerializer,
     CorrectRequestSerializer,
     GrammarResultSerializer,
+    MistakeCurationSerializer,
     MistakesQuerySerializer,
     ReviewAnswerSerializer,
     ReviewCheckSerializer,
 )
-from grammar.services import grammar_check_utterance
-from players.authentication import player_from_request
+from grammar.services import grammar_check_utterance, mistake_reject, mistake_restore
+from players.authentication import PlayerTokenAuthentication, player_from_request
+from players.models import Player
 
 
 class CorrectApi(APIView):
@@ -76,3 +81,51 @@ class ReviewAnswerApi(APIView):
             return Response(review_answer_submit(player=player, **serializer.validated_data))
         except ExerciseNotFound as exc:
             raise exceptions.NotFound(str(exc) or "No such exercise for this player.") from exc
+
+
+class IsCuratorNotPlayer(BasePermission):
+    """A signed-in Django user (staff or teacher), never a game client's player token."""
+
+    message = "Only staff and teachers can curate mistakes; a player token cannot."
+
+    def has_permission(self, request, view) -> bool:
+        return request.user.is_authenticated and not isinstance(request.auth, Player)
+
+
+class _MistakeCurationApi(APIView):
+    """Teachers curate mistakes: staff, or a teacher of a classroom the learner is in.
+
+    Signed in through the Django session (the admin's login; CSRF applies). The player
+    token authenticator is listed too, only so that a game client's token is recognised and
+    refused with a clear 403 instead of being taken for the player's linked user.
+    """
+
+    authentication_classes = [SessionAuthentication, PlayerTokenAuthentication]
+    permission_classes = [IsCuratorNotPlayer]
+
+    def curate(self, *, mistakes) -> int:
+        raise NotImplementedError
+
+    @extend_schema(request=None, responses=MistakeCurationSerializer)
+    def post(self, request, mistake_id: int):
+        mistake = mistake_get(mistake_id=mistake_id)
+        if mistake is None:
+            raise exceptions.NotFound(f"No mistake {mistake_id}.")
+        if not mistake_can_curate(user=request.user, mistake=mistake):
+            raise exceptions.PermissionDenied("This learner is in none of your classes.")
+        self.curate(mistakes=Mistake.objects.filter(pk=mistake.pk))
+        return Response(MistakeCurationSerializer(mistake_get(mistake_id=mistake_id)).data)
+
+
+class MistakeRejectApi(_MistakeCurationApi):
+    """Reject a mistake as a false positive: it leaves the statistics and the review queue."""
+
+    def curate(self, *, mistakes) -> int:
+        return mistake_reject(mistakes=mistakes, rejected_by=self.request.user)
+
+
+class MistakeRestoreApi(_MistakeCurationApi):
+    """Undo a rejection: the mistake counts again and its review item is back in the queue."""
+
+    def curate(self, *, mistakes) -> int:
+        return mistake_restore(mistakes=mistakes)

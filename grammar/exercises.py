@@ -1,8 +1,14 @@
 """Review exercises built deterministically from stored corrections (no language model).
 
 An exercise builder takes review items and returns exercises in PROTOCOL.md's
-ReviewSession shape; a language-model builder (which can also write translation
-exercises) is another `ExerciseBuilder` passed to `review_session_build`.
+ReviewSession shape. The language-model builder (grammar/exercises_llm.py, which can
+also write translation exercises) is another `ExerciseBuilder`; `review_session_build`
+picks one by VIRTULINGO_REVIEW_EXERCISES unless it is given one.
+
+A deterministic exercise's id is `"<review_item_id>:<type>"`: answering rebuilds it. A
+model's exercise cannot be rebuilt, so its id also carries the exercise, signed with the
+secret key: `"<review_item_id>:<type>:<signed exercise>"` (stateless, any process can check
+an answer to it).
 """
 
 import random
@@ -12,6 +18,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol, TypedDict
 
+from django.core import signing
 from django.utils import timezone
 
 from grammar.models import Mistake, ReviewItem
@@ -38,6 +45,8 @@ class ExerciseType(StrEnum):
     FILL_IN_BLANK = "fill_in_blank"
     MULTIPLE_CHOICE = "multiple_choice"
     CORRECTION = "correction"
+    # Written by a language model only: from the learner's native language into the one practised.
+    TRANSLATION = "translation"
 
 
 class Exercise(TypedDict):
@@ -93,8 +102,9 @@ _CONFUSABLE_GROUPS = (
     ("in", "on", "at"),
 )
 _VERB_CATEGORIES = {MistakeCategory.VERB_CONJUGATION, MistakeCategory.TENSE}
-# Short enough to fit a database integer whatever the client sends.
-_EXERCISE_ID = re.compile(r"(?P<item>[0-9]{1,18}):(?P<type>[a-z_]+)")
+# Short enough to fit a database integer whatever the client sends; a model's exercise adds its signed self.
+_EXERCISE_ID = re.compile(r"(?P<item>[0-9]{1,18}):(?P<type>[a-z_]+)(?::(?P<signed>[A-Za-z0-9_.:-]+))?")
+_SIGNING_SALT = "grammar.exercises.written"
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 
 
@@ -125,14 +135,20 @@ def exercises_build(*, items: Sequence[ReviewItem]) -> list[Exercise]:
 
 
 def exercise_get(*, player: Player, exercise_id: str) -> tuple[ReviewItem, Exercise]:
-    """The review item and exercise an answer is for, rebuilt from `"<review_item_id>:<type>"`."""
+    """The review item and exercise an answer is for: rebuilt from `"<review_item_id>:<type>"`, or
+    read from the signed exercise a written (language model) exercise's id carries."""
     parsed = _EXERCISE_ID.fullmatch(exercise_id)
     if parsed is None or parsed["type"] not in set(ExerciseType):
         raise ExerciseNotFound(f"Unknown exercise {exercise_id!r}.")
     exercise_type = ExerciseType(parsed["type"])
+    written = _exercise_written_read(parsed, exercise_id=exercise_id) if parsed["signed"] else None
+    if written is None and exercise_type not in _BUILDERS:
+        raise ExerciseNotFound(f"Unknown exercise {exercise_id!r}.")
     item = review_item_get(player=player, review_item_id=int(parsed["item"]))
     if item is None:
         raise ExerciseNotFound(f"No review item for exercise {exercise_id!r}.")
+    if written is not None:
+        return item, written
     forms = mistake_forms_by_category(player=player, categories=[item.mistake.category])
     exercise = _BUILDERS[exercise_type](item, forms)
     if exercise is None:
@@ -140,16 +156,58 @@ def exercise_get(*, player: Player, exercise_id: str) -> tuple[ReviewItem, Exerc
     return item, exercise
 
 
+def exercise_written(
+    *,
+    item: ReviewItem,
+    exercise_type: ExerciseType,
+    instruction: str,
+    prompt: str,
+    correct_answer: str,
+    explanation: str,
+    options: Sequence[str] = (),
+) -> Exercise:
+    """An exercise that was written (by a language model) rather than built: its id carries it, signed."""
+    signed = signing.dumps(
+        {"i": item.id, "t": exercise_type.value, "n": instruction, "p": prompt, "o": list(options),
+         "a": correct_answer, "e": explanation},
+        salt=_SIGNING_SALT,
+        compress=True,
+    )
+    return _exercise_fields(
+        exercise_id=f"{item.id}:{exercise_type.value}:{signed}", exercise_type=exercise_type,
+        instruction=instruction, prompt=prompt, correct_answer=correct_answer, explanation=explanation,
+        options=options,
+    )
+
+
+def _exercise_written_read(parsed: re.Match, *, exercise_id: str) -> Exercise:
+    try:
+        data = signing.loads(parsed["signed"], salt=_SIGNING_SALT)
+    except signing.BadSignature:
+        raise ExerciseNotFound(f"Unknown exercise {exercise_id!r}.") from None
+    if data.get("i") != int(parsed["item"]) or data.get("t") != parsed["type"]:
+        raise ExerciseNotFound(f"Unknown exercise {exercise_id!r}.")
+    return _exercise_fields(
+        exercise_id=exercise_id, exercise_type=ExerciseType(parsed["type"]), instruction=data["n"],
+        prompt=data["p"], correct_answer=data["a"], explanation=data["e"], options=data["o"],
+    )
+
+
 def review_session_build(
     *,
     player: Player,
     now: datetime | None = None,
     max_exercises: int = 5,
-    build: ExerciseBuilder = exercises_build,
+    build: ExerciseBuilder | None = None,
 ) -> ReviewSession:
-    """Exercises for the due items, topped up from the top categories' next items."""
+    """Exercises for the due items, topped up from the top categories' next items; written by the
+    language model or built from the corrections as VIRTULINGO_REVIEW_EXERCISES says, unless `build` is given."""
     now = now or timezone.now()
     top_categories = [row["category"] for row in mistake_top_categories(player=player)[:TOP_CATEGORY_COUNT]]
+    if build is None:
+        from grammar.exercises_llm import review_exercise_builder
+
+        build = review_exercise_builder(top_categories=top_categories, max_exercises=max_exercises)
     wanted = max_exercises * CANDIDATES_PER_EXERCISE
     items = review_items_due(player=player, now=now, limit=wanted)
     items += review_items_upcoming(player=player, categories=top_categories, now=now, limit=wanted - len(items))
@@ -223,10 +281,25 @@ _BUILDERS: dict[ExerciseType, Callable[[ReviewItem, Forms], Exercise | None]] = 
 def _exercise(
     item: ReviewItem, exercise_type: ExerciseType, *, prompt: str, correct_answer: str, options: Sequence[str] = ()
 ) -> Exercise:
-    mistake = item.mistake
-    instruction = _INSTRUCTIONS[exercise_type]
+    return _exercise_fields(
+        exercise_id=f"{item.id}:{exercise_type.value}", exercise_type=exercise_type,
+        instruction=_INSTRUCTIONS[exercise_type], prompt=prompt, correct_answer=correct_answer,
+        explanation=exercise_explanation_default(mistake=item.mistake), options=options,
+    )
+
+
+def _exercise_fields(
+    *,
+    exercise_id: str,
+    exercise_type: ExerciseType,
+    instruction: str,
+    prompt: str,
+    correct_answer: str,
+    explanation: str,
+    options: Sequence[str] = (),
+) -> Exercise:
     return Exercise(
-        id=f"{item.id}:{exercise_type.value}",
+        id=exercise_id,
         type=exercise_type.value,
         # The Unity client shows only `question`, so it carries the instruction too.
         question=f"{instruction}\n{prompt}",
@@ -234,8 +307,13 @@ def _exercise(
         prompt=prompt,
         options=list(options),
         correct_answer=correct_answer,
-        explanation=mistake.explanation or _explanation_from_edit(mistake),
+        explanation=explanation,
     )
+
+
+def exercise_explanation_default(*, mistake: Mistake) -> str:
+    """The checker's explanation of the mistake, else what the edit was."""
+    return mistake.explanation or _explanation_from_edit(mistake)
 
 
 def _explanation_from_edit(mistake: Mistake) -> str:

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from typing import TypedDict
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from grammar.exercises import exercise_answer_check, exercise_get
@@ -33,6 +34,11 @@ def review_item_create_for_mistake(*, mistake: Mistake) -> ReviewItem:
         mistake=mistake, defaults={"player_id": mistake.player_id, "due_at": mistake.created_at}
     )
     return item
+
+
+def review_items_make_due(*, items: QuerySet[ReviewItem], now: datetime | None = None) -> int:
+    """Bring items forward so the next session reviews them (their SM-2 state is kept). Returns how many."""
+    return items.update(due_at=now or timezone.now())
 
 
 def review_answer_record(*, item: ReviewItem, correct: bool, answered_at: datetime | None = None) -> ReviewItem:

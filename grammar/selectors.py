@@ -8,7 +8,7 @@ from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
 from grammar.models import GrammarCheck, Mistake, ReviewItem
-from players.models import Player
+from players.models import Classroom, Player
 
 
 class CategoryCount(TypedDict):
@@ -71,6 +71,18 @@ def mistake_forms_by_category(*, player: Player, categories: Sequence[str], limi
     for category, *spans in rows:
         forms[category].extend(span for span in spans if span and span not in forms[category])
     return forms
+
+
+def mistake_get(*, mistake_id: int) -> Mistake | None:
+    return Mistake.objects.select_related("player", "rejected_by").filter(id=mistake_id).first()
+
+
+def mistake_can_curate(*, user, mistake: Mistake) -> bool:
+    """Whether a user may reject a mistake as a false positive (or restore it): staff, or a
+    teacher of a classroom the mistake's player belongs to."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.is_staff or Classroom.objects.filter(teacher=user, learners=mistake.player_id).exists()
 
 
 def grammar_check_result(*, check: GrammarCheck) -> dict:

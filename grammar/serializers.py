@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from grammar.models import Mistake
 from virtulingo.languages import LANGUAGE_CHOICES
 
 UTTERANCE_MAX_CHARS = 1000
@@ -44,5 +45,17 @@ class ReviewCheckSerializer(serializers.Serializer):
 
 
 class ReviewAnswerSerializer(serializers.Serializer):
-    exercise_id = serializers.CharField(max_length=80)
+    # A language model's exercise carries itself, signed, in its id (grammar/exercises.py).
+    exercise_id = serializers.CharField(max_length=4000)
     answer = serializers.CharField(max_length=UTTERANCE_MAX_CHARS, allow_blank=True, trim_whitespace=True)
+
+
+class MistakeCurationSerializer(serializers.ModelSerializer):
+    player_id = serializers.CharField(source="player.player_id")
+    rejected_by = serializers.CharField(source="rejected_by.get_username", allow_null=True, default=None)
+
+    class Meta:
+        model = Mistake
+        fields = ["id", "player_id", "category", "original", "correction", "explanation", "severity", "status",
+                  "rejected_by", "rejected_at", "created_at"]
+        read_only_fields = fields

@@ -112,7 +112,8 @@ def grammar_check_prepare(*, turn_id: int) -> GrammarCheck:
     """The turn's check, created pending on first use: the idempotency key of every retry."""
     turn = Turn.objects.select_related("conversation__player").get(pk=turn_id)
     player = turn.conversation.player
-    check, _ = GrammarCheck.objects.get_or_create(
+    # With its player: the engine run reads the player's native language, possibly on the event loop.
+    check, _ = GrammarCheck.objects.select_related("player").get_or_create(
         turn=turn,
         defaults={
             "player": player, "utterance": turn.transcript, "language": turn.language,
@@ -150,7 +151,11 @@ def grammar_check_attempt(*, check: GrammarCheck) -> None:
 
 async def _grammar_engine_run(*, check: GrammarCheck) -> tuple[GrammarResult, int]:
     started = time.perf_counter()
-    result = await get_registry().check_grammar(check.utterance, language=check.language, level=check.level)
+    # Explanations in the learner's native language (check.player is loaded with the check).
+    result = await get_registry().check_grammar(
+        check.utterance, language=check.language, level=check.level,
+        explanation_language=check.player.native_language,
+    )
     return result, round((time.perf_counter() - started) * 1000)
 
 
@@ -218,4 +223,12 @@ def mistake_reject(*, mistakes: QuerySet[Mistake], rejected_by: AbstractBaseUser
     """Mark active mistakes as false positives; they leave statistics and review. Returns how many."""
     return mistakes.filter(status=Mistake.Status.ACTIVE).update(
         status=Mistake.Status.REJECTED, rejected_by=rejected_by, rejected_at=timezone.now()
+    )
+
+
+def mistake_restore(*, mistakes: QuerySet[Mistake]) -> int:
+    """Undo a rejection: the mistakes count again and their review items (kept, with their
+    schedule) are back in the queue. Returns how many were restored."""
+    return mistakes.filter(status=Mistake.Status.REJECTED).update(
+        status=Mistake.Status.ACTIVE, rejected_by=None, rejected_at=None
     )

@@ -194,6 +194,14 @@ COQUI_MODEL = env_str("COQUI_MODEL")
 VIRTULINGO_GRAMMAR = env_str("VIRTULINGO_GRAMMAR", "en=harper")
 LANGUAGETOOL_URL = env_str("LANGUAGETOOL_URL")
 
+# Review exercises: "llm" (the language model writes them, translation included), "rules" (built
+# from the stored corrections), "auto" (llm unless the language model is the embedded SmolLM2-135M).
+VIRTULINGO_REVIEW_EXERCISES = env_str("VIRTULINGO_REVIEW_EXERCISES", "auto").lower()
+if VIRTULINGO_REVIEW_EXERCISES not in {"auto", "llm", "rules"}:
+    raise ImproperlyConfigured(
+        f"VIRTULINGO_REVIEW_EXERCISES must be auto, llm or rules, not {VIRTULINGO_REVIEW_EXERCISES!r}"
+    )
+
 # --- REST -------------------------------------------------------------------
 
 REST_FRAMEWORK = {

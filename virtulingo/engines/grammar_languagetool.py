@@ -114,14 +114,20 @@ class LanguageToolGrammar(BaseEngine):
     def _endpoint(self) -> str:
         return self.url if self.url.endswith("/v2/check") else f"{self.url}/v2/check"
 
-    async def check(self, utterance: str, *, language: str, level: str = "A2") -> GrammarResult:
+    async def check(
+        self, utterance: str, *, language: str, level: str = "A2", explanation_language: str | None = None
+    ) -> GrammarResult:
+        """LanguageTool writes its messages in the checked language, whatever ``explanation_language``
+        asks (the result says so); that language, the learner's native one, is sent as
+        ``motherTongue``, which turns on LanguageTool's false-friend rules for the pair."""
         await self.ensure_loaded()
         text = " ".join(utterance.split())
+        form = {"text": text, "language": LT_LANGUAGE.get(language, language)}
+        if explanation_language and explanation_language != language:
+            form["motherTongue"] = explanation_language
         try:
             async with httpx.AsyncClient(timeout=self.timeout) as client:
-                response = await client.post(
-                    self._endpoint(), data={"text": text, "language": LT_LANGUAGE.get(language, language)}
-                )
+                response = await client.post(self._endpoint(), data=form)
         except httpx.HTTPError as exc:
             raise (
                 translate_transport_error(exc, engine="LanguageTool", url=self.url)
@@ -164,4 +170,6 @@ class LanguageToolGrammar(BaseEngine):
             edits=edits,
             language=language,
             engine=self.name,
+            # Rule messages are written in the language of the text.
+            explanation_language=language,
         )

@@ -40,12 +40,14 @@ SYSTEM_PROMPT = """You check the grammar of one spoken utterance by a {level} le
 It is a speech transcript: ignore capital letters and punctuation.
 Report only real mistakes a teacher would correct; a correct utterance has mistake_found false and no edits.
 For each mistake give the wrong words, their correction, a category from: {categories},
-a one-sentence explanation in English for the learner, and a severity from 1 (minor) to 5 (meaning lost).
+a one-sentence explanation in {explanation_language} for the learner, and a severity from 1 (minor) to 5 (meaning lost).
 "correction" is the whole utterance with every mistake corrected and nothing else changed.
 Answer with one JSON object only."""
 
 
-def result_from_json(data: dict[str, Any], *, utterance: str, language: str, engine: str) -> GrammarResult:
+def result_from_json(
+    data: dict[str, Any], *, utterance: str, language: str, engine: str, explanation_language: str = "en"
+) -> GrammarResult:
     """A typed result from the model's JSON; unknown categories become "other", severities are clamped."""
     if not isinstance(data.get("mistake_found"), bool):
         raise EngineResponseError(f"{engine} answered without a boolean mistake_found")
@@ -73,7 +75,12 @@ def result_from_json(data: dict[str, Any], *, utterance: str, language: str, eng
     elif not edits:
         edits = [GrammarEdit(original=utterance, correction=correction, category="other", explanation="", severity=2)]
     return GrammarResult.from_edits(
-        utterance=utterance, correction=correction, edits=edits, language=language, engine=engine
+        utterance=utterance,
+        correction=correction,
+        edits=edits,
+        language=language,
+        engine=engine,
+        explanation_language=explanation_language,
     )
 
 
@@ -100,14 +107,27 @@ class LLMGrammar(BaseEngine):
     async def warmup(self) -> None:
         await self.llm.warmup()
 
-    def messages(self, utterance: str, *, language: str, level: str) -> list[ChatMessage]:
+    def messages(
+        self, utterance: str, *, language: str, level: str, explanation_language: str = "en"
+    ) -> list[ChatMessage]:
         system = SYSTEM_PROMPT.format(
-            level=level, language=language_name(language), categories=", ".join(GRAMMAR_CATEGORIES)
+            level=level,
+            language=language_name(language),
+            categories=", ".join(GRAMMAR_CATEGORIES),
+            explanation_language=language_name(explanation_language),
         )
         return [ChatMessage("system", system), ChatMessage("user", utterance)]
 
-    async def check(self, utterance: str, *, language: str, level: str = "A2") -> GrammarResult:
+    async def check(
+        self, utterance: str, *, language: str, level: str = "A2", explanation_language: str | None = None
+    ) -> GrammarResult:
+        """Explanations in ``explanation_language`` (the learner's native language), English by default."""
+        explanation_language = explanation_language or "en"
         data = await self.llm.complete_json(
-            self.messages(utterance, language=language, level=level), schema=GRAMMAR_SCHEMA, temperature=0.2
+            self.messages(utterance, language=language, level=level, explanation_language=explanation_language),
+            schema=GRAMMAR_SCHEMA,
+            temperature=0.2,
         )
-        return result_from_json(data, utterance=utterance, language=language, engine=self.name)
+        return result_from_json(
+            data, utterance=utterance, language=language, engine=self.name, explanation_language=explanation_language
+        )

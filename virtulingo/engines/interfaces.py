@@ -84,6 +84,8 @@ class GrammarResult:
     language: str = ""
     engine: str = ""
     reason: str = ""
+    # The language the explanations are written in (Harper's messages are English).
+    explanation_language: str = "en"
 
     @classmethod
     def unavailable(cls, *, utterance: str, language: str, reason: str) -> GrammarResult:
@@ -98,7 +100,14 @@ class GrammarResult:
 
     @classmethod
     def from_edits(
-        cls, *, utterance: str, correction: str, edits: Sequence[GrammarEdit], language: str, engine: str
+        cls,
+        *,
+        utterance: str,
+        correction: str,
+        edits: Sequence[GrammarEdit],
+        language: str,
+        engine: str,
+        explanation_language: str = "en",
     ) -> GrammarResult:
         """The headline category/severity/explanation are those of the most severe edit."""
         if not edits:
@@ -109,6 +118,7 @@ class GrammarResult:
                 correction=utterance,
                 language=language,
                 engine=engine,
+                explanation_language=explanation_language,
             )
         worst = max(edits, key=lambda e: e.severity)
         return cls(
@@ -122,6 +132,7 @@ class GrammarResult:
             edits=tuple(edits),
             language=language,
             engine=engine,
+            explanation_language=explanation_language,
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -196,4 +207,9 @@ class TextToSpeech(Engine, Protocol):
 class GrammarChecker(Engine, Protocol):
     def supports(self, language: str) -> bool: ...
 
-    async def check(self, utterance: str, *, language: str, level: str = "A2") -> GrammarResult: ...
+    async def check(
+        self, utterance: str, *, language: str, level: str = "A2", explanation_language: str | None = None
+    ) -> GrammarResult:
+        """Check one utterance; explanations in ``explanation_language`` when the engine can write
+        them in any language (a language model), otherwise in the engine's own language, which the
+        result's ``explanation_language`` names."""

@@ -191,11 +191,24 @@ class EngineRegistry:
             return None, f"{engine.name} does not cover {language!r}"
         return engine, ""
 
-    async def check_grammar(self, utterance: str, *, language: str, level: str = "A2") -> GrammarResult:
+    async def check_grammar(
+        self, utterance: str, *, language: str, level: str = "A2", explanation_language: str | None = None
+    ) -> GrammarResult:
+        """The configured checker's verdict. With ``explanation_language`` (the learner's native
+        language) the explanations are in that language: a language model writes them so, and the
+        messages of an engine that writes only its own language (Harper: English, LanguageTool: the
+        text's) are replaced by grammar.explanations' templates where there are templates for it."""
         engine, reason = self.grammar_for(language)
         if engine is None:
             return GrammarResult.unavailable(utterance=utterance, language=language, reason=reason)
-        return await engine.check(utterance, language=language, level=level)
+        result = await engine.check(
+            utterance, language=language, level=level, explanation_language=explanation_language
+        )
+        if explanation_language:
+            from grammar.explanations import grammar_result_explained_in
+
+            result = grammar_result_explained_in(result=result, language=explanation_language)
+        return result
 
     # --- lifecycle ---------------------------------------------------------------
 
