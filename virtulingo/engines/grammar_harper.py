@@ -87,7 +87,8 @@ def harper_category(lint: Any) -> str:
 def _overlaps(lint: Any, edit: grammar_rules_en.RuleEdit) -> bool:
     """The lint's span meets the rule edit's span."""
     start, end = lint.span.start, lint.span.end
-    if lint.suggestions and int(lint.suggestions[0].kind) == 2:
+    suggestion = _usable_suggestion(lint)  # the one check_sync applies, not always the first
+    if suggestion is not None and int(suggestion.kind) == 2:
         # INSERT_AFTER ("can't" + " be") also concerns the next word, which starts at end + 1
         # (the text is normalised to single spaces): "can't understood" must get one edit only.
         end += 2

@@ -522,3 +522,36 @@ async def test_engine_never_suggests_an_before_a_consonant(harper_checker) -> No
 async def test_engine_leaves_correct_sentences_alone(harper_checker, sentence: str) -> None:
     result = await harper_checker.check(sentence, language="en")
     assert not result.mistake_found, result.edits
+
+
+def test_rule_overlap_is_judged_on_the_harper_suggestion_that_is_applied() -> None:
+    # The engine applies the first suggestion without "an" before a consonant, not always the
+    # first one. Harper 0.2 gives no lint whose skipped suggestions differ in kind from the
+    # applied one, so a real lint is rebuilt (Lint.from_json) with other suggestions.
+    import json
+
+    import harper
+
+    from virtulingo.engines.grammar_harper import _overlaps, _usable_suggestion
+
+    text = "I want go home."
+    linter = harper.Linter()
+    [lint] = [x for x in linter.lint(text, language="plaintext") if x.problem_text == "want"]
+    assert [(int(s.kind), s.replacement_text) for s in lint.suggestions] == [(2, " to")]  # insert after "want"
+    start = text.index("go")
+    next_word = rules.RuleEdit(start, start + 2, "go", "goes", "verb_conjugation", "", "test")  # a rule edit
+
+    def with_suggestions(*suggestions: dict) -> harper.Lint:
+        data = json.loads(lint.to_json())
+        data["inner"]["suggestions"] = list(suggestions)
+        return harper.Lint.from_json(json.dumps(data))
+
+    assert _overlaps(lint, next_word)
+    # "an tip" is skipped and the insertion applied: it meets the next word.
+    inserting = with_suggestions({"ReplaceWith": list("an tip")}, {"InsertAfter": list(" to")})
+    assert linter.apply_suggestion(text, inserting, _usable_suggestion(inserting)) == "I want to go home."
+    assert _overlaps(inserting, next_word)
+    # " an tip" is skipped and the replacement applied: it changes "want" alone.
+    replacing = with_suggestions({"InsertAfter": list(" an tip")}, {"ReplaceWith": list("wanted")})
+    assert linter.apply_suggestion(text, replacing, _usable_suggestion(replacing)) == "I wanted go home."
+    assert not _overlaps(replacing, next_word)
