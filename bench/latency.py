@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import platform
@@ -181,6 +182,54 @@ async def play_turn(ws, pcm: bytes, *, wait_for_grammar: float = 0.0) -> dict:
     return result
 
 
+async def hands_free_session(url: str, pcm: bytes, *, turns: int, silence_ms: int) -> list[dict]:
+    """The stream endpoint: speech then silence in real time, no end_utterance; the time runs
+    from the end of the speech audio (the end-of-turn silence wait is part of the latency)."""
+    import websockets
+
+    import numpy as np
+
+    results = []
+    samples = np.frombuffer(pcm, dtype="<i2")
+    # Where the voice really ends (Piper leaves some quiet after the words).
+    voice_end_seconds = (int(np.flatnonzero(np.abs(samples) > 1000)[-1]) + 1) / 16000
+    speech_frames = -(-len(pcm) // FRAME_BYTES)
+    padded = pcm + bytes(speech_frames * FRAME_BYTES - len(pcm))
+    frames = [padded[i : i + FRAME_BYTES] for i in range(0, len(padded), FRAME_BYTES)]
+    async with websockets.connect(url.replace("/ws/", "/ws/stream/"), origin=None, max_size=None) as ws:
+        await ws.send(json.dumps({"type": "config", "end_of_turn_silence_ms": silence_ms}))
+        for index in range(turns):
+            started = time.monotonic()
+            speech_end = started + voice_end_seconds
+
+            async def send() -> None:
+                for k in itertools.count():
+                    await ws.send(frames[k] if k < len(frames) else bytes(FRAME_BYTES))
+                    await asyncio.sleep(max(0.0, started + (k + 1) * FRAME_SECONDS - time.monotonic()))
+
+            sender = asyncio.create_task(send())
+            result: dict = {}
+            try:
+                while True:
+                    frame = await asyncio.wait_for(ws.recv(), 120)
+                    if isinstance(frame, bytes):
+                        result.setdefault("first_audio", time.monotonic() - speech_end)
+                        continue
+                    event = json.loads(frame)
+                    if event["type"] == "turn_complete":
+                        result["server_speech_end_to_first_audio"] = (
+                            event["metrics"].get("speech_end_to_first_audio_ms", float("nan")) / 1000
+                        )
+                        break
+            finally:
+                sender.cancel()
+            results.append(result)
+            log(f"  hands-free ({silence_ms} ms) turn {index + 1}/{turns}: speech end -> first audio "
+                f"{result.get('first_audio', float('nan')):.3f} s")
+            await asyncio.sleep(1.0)  # the silence sent meanwhile ends nothing: no speech in it
+    return results
+
+
 async def player_session(url: str, utterances: list[bytes], *, every_seconds: float = 0.0,
                          wait_for_grammar: float = 0.0, label: str = "") -> list[dict]:
     import websockets
@@ -323,6 +372,12 @@ def main() -> None:
             turns = await player_session(server.url(f"bench_{duration}s"), [speech[duration]] * args.turns,
                                          label=f"{duration}s")
             results[duration] = turns
+        hands_free_audio = speech[5] if 5 in speech else speech[durations[0]]
+        for silence_ms in (700, 1200):
+            log(f"{args.turns} hands-free turns, end of turn after {silence_ms} ms of silence:")
+            results[f"hands_free_{silence_ms}"] = await hands_free_session(
+                server.url(f"bench_hands_free_{silence_ms}"), hands_free_audio, turns=args.turns, silence_ms=silence_ms
+            )
         log(f"{args.turns} turns with grammar mistakes (grammar on):")
         results["grammar_on"] = await player_session(
             server.url("bench_grammar"), [mistakes[i % len(mistakes)] for i in range(args.turns)],
@@ -355,6 +410,11 @@ def main() -> None:
         for d in durations
     }
     report["floor"] = floor
+    report["hands_free"] = {
+        str(ms): {key: summary([r[key] for r in main_results[f"hands_free_{ms}"] if key in r])
+                  for key in ("first_audio", "server_speech_end_to_first_audio")}
+        for ms in (700, 1200)
+    }
     report["grammar_on"] = stage_summary(main_results["grammar_on"])
     report["grammar_off"] = stage_summary(off_results)
     report["concurrent"] = stage_summary(main_results["concurrent"])
@@ -398,6 +458,11 @@ def render(report: dict, args) -> str:
             for key in ("first_audio", "grammar_at", "complete_to_grammar")
         ]
         lines.append(f"| {label.split('_')[1]} | " + " | ".join(cells) + " |")
+    lines += ["", "| hands-free, end-of-turn silence | speech end -> first audio p50 / p95 (ms, client) "
+              "| speech_end_to_first_audio_ms p50 / p95 (server) |", "|---|---|---|"]
+    for silence, stages in report["hands_free"].items():
+        client, server = stages["first_audio"], stages["server_speech_end_to_first_audio"]
+        lines.append(f"| {silence} ms | {ms(client['p50'])} / {ms(client['p95'])} | {ms(server['p50'])} / {ms(server['p95'])} |")
     crowd = report["concurrent"]["first_audio"]
     lines += ["", f"{args.learners} learners at once: first audio p50 {ms(crowd['p50'])} ms, p95 {ms(crowd['p95'])} ms "
               f"(n={crowd['n']})."]
