@@ -196,26 +196,29 @@ def grammar_check_push(*, check: GrammarCheck) -> bool:
     mistakes = list(check.mistakes.filter(status=Mistake.Status.ACTIVE).order_by("-severity", "pk"))
     if check.status != GrammarCheck.Status.DONE or not mistakes:
         return False
-    # Claim the push first: a redelivered task that finds it claimed sends nothing.
-    if not GrammarCheck.objects.filter(pk=check.pk, pushed_at__isnull=True).update(pushed_at=timezone.now()):
-        return False
-    player_id = Player.objects.values_list("player_id", flat=True).get(pk=check.player_id)
-    turn_uuid = Turn.objects.values_list("uuid", flat=True).get(pk=check.turn_id) if check.turn_id else None
-    event = grammar_correction_event(
-        player_id=player_id,
-        turn_id=str(turn_uuid) if turn_uuid else None,
-        original=check.utterance,
-        correction=check.corrected_utterance,
-        edits=[
-            {"original": m.original, "correction": m.correction, "category": m.category,
-             "explanation": m.explanation, "severity": m.severity}
-            for m in mistakes
-        ],
-        timestamp=timezone.now().isoformat(),
-    )
-    async_to_sync(get_channel_layer().group_send)(
-        player_group_name(player_id=player_id), {"type": "grammar.correction", "event": event}
-    )
+    # Claim the push and send it in one transaction: a redelivered task that finds it claimed (or
+    # waits on the claim's row lock) sends nothing, and a send that fails releases the claim for
+    # the task's retry instead of losing the correction.
+    with transaction.atomic():
+        if not GrammarCheck.objects.filter(pk=check.pk, pushed_at__isnull=True).update(pushed_at=timezone.now()):
+            return False
+        player_id = Player.objects.values_list("player_id", flat=True).get(pk=check.player_id)
+        turn_uuid = Turn.objects.values_list("uuid", flat=True).get(pk=check.turn_id) if check.turn_id else None
+        event = grammar_correction_event(
+            player_id=player_id,
+            turn_id=str(turn_uuid) if turn_uuid else None,
+            original=check.utterance,
+            correction=check.corrected_utterance,
+            edits=[
+                {"original": m.original, "correction": m.correction, "category": m.category,
+                 "explanation": m.explanation, "severity": m.severity}
+                for m in mistakes
+            ],
+            timestamp=timezone.now().isoformat(),
+        )
+        async_to_sync(get_channel_layer().group_send)(
+            player_group_name(player_id=player_id), {"type": "grammar.correction", "event": event}
+        )
     return True
 
 

@@ -3,9 +3,6 @@ and sockets through the project's real ASGI application (middleware included).""
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Sequence
 from functools import cache
 
@@ -13,12 +10,11 @@ import pytest
 import pytest_asyncio
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.db import connection
 
 from conversations.audio import pcm16_resample
 from grammar import services as grammar_services
+from grammar.tests.celery_worker import grammar_worker_shared
 from virtulingo.asgi import application
-from virtulingo.celery import app as celery_app
 from virtulingo.engines.errors import EngineUnreachableError
 from virtulingo.engines.interfaces import ChatMessage
 from virtulingo.engines.registry import get_registry
@@ -149,30 +145,10 @@ def use_language_model(engines, monkeypatch):
 
 @pytest.fixture(scope="session")
 def grammar_worker(django_db_setup):
-    """With a broker configured, a real Celery worker process on the test database checks the turns."""
+    """With a broker configured, a real Celery worker process on the test database checks the turns
+    (one per test run, shared with the grammar tests)."""
     if not settings.CELERY_ENABLED:
         yield None
         return
-    database = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-    }
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "virtulingo", "worker", "--concurrency=1", "--loglevel=WARNING",
-         "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=settings.BASE_DIR, env=env,
-    )
-    try:
-        for _ in range(120):
-            if celery_app.control.ping(timeout=0.5):
-                break
-            assert worker.poll() is None, "the Celery worker exited during start-up"
-        else:
-            raise AssertionError("the Celery worker did not answer within a minute")
+    with grammar_worker_shared() as worker:
         yield worker
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
