@@ -114,7 +114,7 @@ class Server:
             return None
 
     def stop(self) -> None:
-        if self.process is not None:
+        if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=30)
 
@@ -359,8 +359,8 @@ def main() -> None:
         server.manage("migrate", "--noinput")
         server.manage("seed_demo")
         log(f"Starting the server ({label}) and waiting for its engines ...")
-        server.start()
         try:
+            server.start()
             return asyncio.run(work(server))
         finally:
             server.stop()

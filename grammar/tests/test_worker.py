@@ -25,7 +25,7 @@ from conversations.models import Turn
 from conversations.tests.conftest import audio_of, events_of, receive_turn, unity_frames
 from conversations.tests.factories import ConversationFactory, TurnFactory
 from grammar import services as grammar_services
-from grammar.models import GrammarCheck
+from grammar.models import GrammarCheck, ReviewItem
 from grammar.tasks import MAX_RETRIES, grammar_check_turn_task
 from grammar.tests.celery_worker import WorkerProcess, celery_worker_start, celery_worker_unusable_reason
 from grammar.tests.held_worker import CHECKER_DIR_ENV
@@ -344,6 +344,19 @@ async def test_the_same_task_delivered_twice_stores_and_pushes_once(connect, bak
     check = await _check_of(turn)
     assert check.attempts == 1 and check.corrected_utterance == CORRECTION
     assert await _mistakes_of(turn) == [("verb_conjugation", "go", "goes")]
+
+
+async def test_a_player_with_no_open_socket_still_gets_the_mistakes_stored(baker, use_checker):
+    turn = await _turn_create(npc=baker)
+    use_checker(ScriptedChecker(GOES))
+
+    result = await sync_to_async(_deliver, thread_sensitive=False)(turn)
+
+    assert result.successful()
+    check = await _check_of(turn)
+    assert check.status == GrammarCheck.Status.DONE and check.corrected_utterance == CORRECTION
+    assert await _mistakes_of(turn) == [("verb_conjugation", "go", "goes")]
+    assert await ReviewItem.objects.filter(mistake__grammar_check=check).acount() == 1
 
 
 @pytest.mark.skipif(

@@ -273,8 +273,22 @@ async def test_concurrent_history_appends_stay_capped(store) -> None:
         )
     )
     history = await store.history_list(player_id="p1", npc_id="baker")
-    assert len(history) == 3
-    assert len({exchange.player_text for exchange in history}) == 3
+    assert store.history_kept_after_cut <= len(history) <= store.history_exchanges
+    assert len({exchange.player_text for exchange in history}) == len(history)
+
+
+@pytest.mark.asyncio
+async def test_history_is_cut_in_halves_so_the_prompt_start_stays_the_same(store) -> None:
+    """Between cuts every list starts like the previous one (the model's cached prompt stays valid)."""
+    lists = []
+    for index in range(10):
+        await store.history_append(
+            player_id="p1", npc_id="baker", exchange=HistoryExchange(player_text=str(index), npc_text="ok")
+        )
+        lists.append([exchange.player_text for exchange in await store.history_list(player_id="p1", npc_id="baker")])
+    # history_exchanges is 3: 1, 2, 3 exchanges, then cut to the last 2, and so on.
+    assert [len(history) for history in lists] == [1, 2, 3, 2, 3, 2, 3, 2, 3, 2]
+    assert lists[3] == ["2", "3"] and lists[4] == ["2", "3", "4"] and lists[-1] == ["8", "9"]
 
 
 @pytest.mark.asyncio
