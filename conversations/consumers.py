@@ -145,6 +145,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             npc=self.npc,
             conversation=self.conversation,
             language=self.npc.language,
+            prefill_next_turn=True,
         )
         await self.channel_layer.group_add(player_group_name(player_id=self.player.player_id), self.channel_name)
         self.ready = True
@@ -160,6 +161,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             self.turn_task.cancel()
             with suppress(asyncio.CancelledError, TimeoutError):
                 await asyncio.wait_for(self.turn_task, DISCONNECT_GRACE_SECONDS)
+        await self.orchestrator.close()
         await self.channel_layer.group_discard(player_group_name(player_id=self.player.player_id), self.channel_name)
         await database_sync_to_async(conversation_end)(conversation=self.conversation)
 

@@ -116,8 +116,12 @@ class TurnOrchestrator:
         npc: NPC,
         conversation: Conversation,
         language: str,
+        prefill_next_turn: bool = False,
     ) -> None:
         self.engines = engines
+        # A socket's next turn comes seconds later: the model can read its prompt's start meanwhile.
+        self.prefill_next_turn = prefill_next_turn
+        self._prefill: asyncio.Task | None = None
         self.output = output
         self.player = player
         self.npc = npc
@@ -162,6 +166,23 @@ class TurnOrchestrator:
         await self.output.send_event(
             turn_complete_event(turn_id=progress.turn_id, metrics=metrics, interrupted=interrupted)
         )
+        if self.prefill_next_turn and transcript and progress.spoken:
+            self._prefill = asyncio.create_task(self._prefill_next_prompt())
+
+    async def _prefill_next_prompt(self) -> None:
+        """The next prompt starts with the persona, the world and the history, which now
+        ends with this turn: the model reads them while the learner thinks and speaks."""
+        try:
+            messages = await self._prompt(transcript="")
+            await self.engines.llm().prefill(messages[:-1])
+        except Exception as exc:  # only a head start: the next turn reads the prompt anyway
+            logger.info("Could not prefill the next prompt: %s", exc)
+
+    async def close(self) -> None:
+        if self._prefill is not None and not self._prefill.done():
+            self._prefill.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._prefill
 
     async def _transcribe(self, progress: _TurnProgress) -> tuple[str, int | None]:
         request = progress.request

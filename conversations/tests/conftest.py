@@ -106,9 +106,13 @@ class ScriptedLanguageModel:
         self.release = asyncio.Event()
         self.held = asyncio.Event()
         self.messages: list[ChatMessage] = []
+        self.prefilled: list[list[ChatMessage]] = []
 
     async def warmup(self) -> None:
         return None
+
+    async def prefill(self, messages) -> None:
+        self.prefilled.append(list(messages))
 
     async def stream(self, messages, *, temperature: float = 0.8, max_tokens: int = 200) -> AsyncIterator[str]:
         self.messages = list(messages)

@@ -141,6 +141,25 @@ async def test_repeated_bad_frames_close_the_socket(connect, baker):
     assert codes[-1] == "rate_limited" and codes.count("bad_json") == 21
 
 
+async def test_after_a_turn_the_model_reads_the_next_prompt_start_ahead(connect, baker, use_language_model):
+    model = ScriptedLanguageModel(["Good morning! ", "What would you like?"])
+    use_language_model(model)
+    socket = await connect("/api/conversations/ws/learner/baker_01")
+    await socket.send_to(text_data='{"type":"text","text":"Hello"}')
+    await receive_turn(socket)
+    for _ in range(100):
+        if model.prefilled:
+            break
+        await asyncio.sleep(0.05)
+
+    await socket.send_to(text_data='{"type":"text","text":"Some bread, please."}')
+    await receive_turn(socket)
+
+    # Everything but the learner's new words was read before they spoke.
+    assert model.prefilled[0] == model.messages[:-1]
+    assert [m.content for m in model.messages[-3:]] == ["Hello", "Good morning! What would you like?", "Some bread, please."]
+
+
 async def test_first_audio_is_sent_while_the_model_is_still_writing(connect, baker, use_language_model):
     # The segmenter cuts "Good morning!" once the next word starts; then the model is held.
     model = ScriptedLanguageModel(["Good morning! ", "The", " bread is fresh today."], hold_after=2)

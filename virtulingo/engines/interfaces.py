@@ -191,6 +191,9 @@ class LanguageModel(Engine, Protocol):
     ) -> dict[str, Any]:
         """One JSON object that follows ``schema`` (JSON mode)."""
 
+    async def prefill(self, messages: Sequence[ChatMessage]) -> None:
+        """Read the start of the next prompt ahead of time, if the engine keeps a prompt cache."""
+
 
 @runtime_checkable
 class TextToSpeech(Engine, Protocol):

@@ -112,6 +112,26 @@ class LocalLLM(BaseEngine):
                 chunks.close()  # llama.cpp stops generating here, before the lock is released
             self._call_lock.release()
 
+    async def prefill(self, messages: Sequence[ChatMessage]) -> None:
+        """Evaluate ``messages`` into the KV cache while the learner is still speaking, so that
+        the next turn reads only the learner's words. Skipped when the model is busy: a turn
+        that is waiting for it goes first."""
+        if self.state == "ready":
+            await self.executor.run(lambda: self._prefill_sync(messages), what="prefilling the local language model")
+
+    def _prefill_sync(self, messages: Sequence[ChatMessage]) -> None:
+        if not self._call_lock.acquire(blocking=False):
+            return
+        try:
+            # An empty user turn: its opening tokens are the next prompt's, up to the learner's words.
+            self._llama.create_chat_completion(
+                messages=[{"role": m.role, "content": m.content} for m in messages] + [{"role": "user", "content": ""}],
+                temperature=0.0,
+                max_tokens=1,
+            )
+        finally:
+            self._call_lock.release()
+
     async def stream(
         self, messages: Sequence[ChatMessage], *, temperature: float = 0.8, max_tokens: int = 200
     ) -> AsyncIterator[str]:

@@ -108,6 +108,9 @@ class OpenAILLM(BaseEngine):
         except Exception as exc:
             raise (self._translate(exc) or exc) from exc
 
+    async def prefill(self, messages: Sequence[ChatMessage]) -> None:
+        return None  # the remote server caches prompts by itself
+
     async def stream(
         self, messages: Sequence[ChatMessage], *, temperature: float = 0.8, max_tokens: int = 200
     ) -> AsyncIterator[str]:

@@ -119,6 +119,32 @@ async def test_local_model_stops_at_the_next_token_when_the_consumer_stops(local
     assert again
 
 
+def cached_text(llm) -> str:
+    """What the local model holds in its KV cache, as text."""
+    return llm._llama.detokenize(llm._llama._input_ids.tolist()).decode("utf-8", "replace")
+
+
+async def test_local_model_prefill_leaves_the_next_prompt_start_in_its_cache(local_llm) -> None:
+    history = [
+        ChatMessage("system", "You are Pierre, a friendly baker. Reply only in English."),
+        ChatMessage("user", "Do you have croissants today?"),
+        ChatMessage("assistant", "Yes, fresh from the oven this morning."),
+    ]
+    await local_llm.prefill(history)
+    cached = cached_text(local_llm)
+    assert "fresh from the oven this morning" in cached
+    # The cache ends with the opening of the learner's next turn, not with a reply.
+    assert cached.rstrip().count("user") >= 2
+
+
+async def test_local_model_prefill_gives_way_to_a_busy_model(local_llm) -> None:
+    await local_llm.prefill([ChatMessage("user", "Hello there, baker.")])
+    before = cached_text(local_llm)
+    with local_llm._call_lock:  # a turn is using the model
+        await local_llm.prefill([ChatMessage("user", "A prompt nobody will read.")])
+    assert cached_text(local_llm) == before
+
+
 async def test_harper_flags_a_wrong_verb_form(harper_checker) -> None:
     result = await harper_checker.check("She don't like apples.", language="en")
     assert result.status == "ok"
