@@ -42,13 +42,35 @@ FRAME_SECONDS = FRAME_BYTES / 2 / 16000
 END_UTTERANCE = '{"type":"end_utterance","text":"","enabled":false}'
 NPC_ID = "baker_01"
 # Roughly 2, 5 and 10 seconds when Piper speaks them (the real durations are reported).
+# Several per length, taken in turn: a learner does not say the same thing twenty times,
+# and a small model fed the same line again and again starts repeating itself.
 UTTERANCES = {
-    2: "Good morning, some bread please.",
-    5: "Good morning! I would like two loaves of bread and a small chocolate cake for my sister, please.",
-    10: (
+    2: [
+        "Good morning, some bread please.",
+        "Do you have any croissants?",
+        "How much is this cake?",
+        "I would like two apples.",
+        "Thank you, have a nice day.",
+    ],
+    5: [
+        "Good morning! I would like two loaves of bread and a small chocolate cake for my sister, please.",
+        "Could you tell me when the bakery opens on Sunday? I want to come early with my friends.",
+        "I am looking for a birthday cake with strawberries. Do you make them here, or do I need to order one?",
+        "My brother says your croissants are the best in town. Can I buy four of them for breakfast?",
+        "Is the bread from today? Yesterday I bought a loaf here and it was very good, thank you.",
+    ],
+    10: [
         "Good morning! I would like two loaves of bread and a small chocolate cake, please. "
-        "My sister is having a birthday party tomorrow, and she loves chocolate more than anything."
-    ),
+        "My sister is having a birthday party tomorrow, and she loves chocolate more than anything.",
+        "Hello, I am new in this town and I am looking for a good bakery. A friend told me about your shop, "
+        "so I came here to try your bread. What do you recommend for a family breakfast?",
+        "Last week I bought an apple pie here and my children loved it. Do you still have some today? "
+        "If not, could I order one for Saturday morning, because we have guests for lunch.",
+        "Excuse me, I would like to know if you have bread without gluten. My mother cannot eat normal bread, "
+        "and I want to make sandwiches for her when she visits us next week.",
+        "Good afternoon! Could you help me choose a cake for my teacher? It is the last day of school, "
+        "and all the students want to give her something sweet to say thank you.",
+    ],
 }
 # Learner sentences with errors the embedded English checker finds.
 MISTAKES = [
@@ -144,9 +166,9 @@ async def play_turn(ws, pcm: bytes, *, wait_for_grammar: float = 0.0) -> dict:
     frames = [pcm[i : i + FRAME_BYTES] for i in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES)]
     started = time.monotonic()
     for index, frame in enumerate(frames):
-        await ws.send(frame)
-        # Real time: frame k leaves at k * 256 ms, however long sending took.
+        # Real time, like a microphone: frame k leaves once its 256 ms have been captured.
         await asyncio.sleep(max(0.0, started + (index + 1) * FRAME_SECONDS - time.monotonic()))
+        await ws.send(frame)
     sent = time.monotonic()
     await ws.send(END_UTTERANCE)
     result: dict = {}
@@ -182,30 +204,31 @@ async def play_turn(ws, pcm: bytes, *, wait_for_grammar: float = 0.0) -> dict:
     return result
 
 
-async def hands_free_session(url: str, pcm: bytes, *, turns: int, silence_ms: int) -> list[dict]:
+async def hands_free_session(url: str, utterances: list[bytes], *, turns: int, silence_ms: int) -> list[dict]:
     """The stream endpoint: speech then silence in real time, no end_utterance; the time runs
     from the end of the speech audio (the end-of-turn silence wait is part of the latency)."""
+    import numpy as np
     import websockets
 
-    import numpy as np
+    def frames_and_voice_end(pcm: bytes) -> tuple[list[bytes], float]:
+        samples = np.frombuffer(pcm, dtype="<i2")
+        # Where the voice really ends (Piper leaves some quiet after the words).
+        voice_end = (int(np.flatnonzero(np.abs(samples) > 1000)[-1]) + 1) / 16000
+        padded = pcm + bytes(-len(pcm) % FRAME_BYTES)
+        return [padded[i : i + FRAME_BYTES] for i in range(0, len(padded), FRAME_BYTES)], voice_end
 
     results = []
-    samples = np.frombuffer(pcm, dtype="<i2")
-    # Where the voice really ends (Piper leaves some quiet after the words).
-    voice_end_seconds = (int(np.flatnonzero(np.abs(samples) > 1000)[-1]) + 1) / 16000
-    speech_frames = -(-len(pcm) // FRAME_BYTES)
-    padded = pcm + bytes(speech_frames * FRAME_BYTES - len(pcm))
-    frames = [padded[i : i + FRAME_BYTES] for i in range(0, len(padded), FRAME_BYTES)]
     async with websockets.connect(url.replace("/ws/", "/ws/stream/"), origin=None, max_size=None) as ws:
         await ws.send(json.dumps({"type": "config", "end_of_turn_silence_ms": silence_ms}))
         for index in range(turns):
+            frames, voice_end_seconds = frames_and_voice_end(utterances[index % len(utterances)])
             started = time.monotonic()
             speech_end = started + voice_end_seconds
 
             async def send() -> None:
                 for k in itertools.count():
-                    await ws.send(frames[k] if k < len(frames) else bytes(FRAME_BYTES))
                     await asyncio.sleep(max(0.0, started + (k + 1) * FRAME_SECONDS - time.monotonic()))
+                    await ws.send(frames[k] if k < len(frames) else bytes(FRAME_BYTES))
 
             sender = asyncio.create_task(send())
             result: dict = {}
@@ -321,6 +344,10 @@ def synthesize(texts: list[str]) -> list[bytes]:
     return out
 
 
+def in_turn(items: list, count: int, start: int = 0) -> list:
+    return [items[(start + i) % len(items)] for i in range(count)]
+
+
 def stage_summary(results: list[dict]) -> dict[str, dict[str, float]]:
     stages = {}
     for stage in ("transcription", "first_audio", "turn_complete", "grammar_at", "complete_to_grammar"):
@@ -346,12 +373,12 @@ def main() -> None:
         os.environ.pop(key, None)
 
     log(f"Synthesizing utterances ({', '.join(f'{d} s' for d in durations)}) with Piper ...")
-    speech = dict(zip(durations, synthesize([UTTERANCES[d] for d in durations]), strict=True))
+    speech = {d: synthesize(UTTERANCES[d]) for d in durations}
     mistakes = synthesize(MISTAKES)
     report: dict = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
-        "audio_seconds": {d: round(len(pcm) / 32000, 2) for d, pcm in speech.items()},
+        "audio_seconds": {d: round(statistics.mean(len(p) for p in pcms) / 32000, 2) for d, pcms in speech.items()},
     }
 
     def run_server(label: str, extra_env: dict[str, str], work) -> object:
@@ -369,10 +396,10 @@ def main() -> None:
         results = {}
         for duration in durations:
             log(f"{args.turns} turns of a {report['audio_seconds'][duration]} s utterance, in real time:")
-            turns = await player_session(server.url(f"bench_{duration}s"), [speech[duration]] * args.turns,
+            turns = await player_session(server.url(f"bench_{duration}s"), in_turn(speech[duration], args.turns),
                                          label=f"{duration}s")
             results[duration] = turns
-        hands_free_audio = speech[5] if 5 in speech else speech[durations[0]]
+        hands_free_audio = speech[5] if 5 in speech else speech[durations[0]]  # a list: one per turn, in turn
         for silence_ms in (700, 1200):
             log(f"{args.turns} hands-free turns, end of turn after {silence_ms} ms of silence:")
             results[f"hands_free_{silence_ms}"] = await hands_free_session(
@@ -386,7 +413,7 @@ def main() -> None:
         log(f"{args.learners} learners at once, a turn every ~10 s each:")
         per_learner = max(1, args.turns // args.learners)
         sessions = [
-            player_session(server.url(f"bench_crowd_{n}"), [speech[5 if 5 in speech else durations[0]]] * per_learner,
+            player_session(server.url(f"bench_crowd_{n}"), in_turn(speech[5 if 5 in speech else durations[0]], per_learner, n),
                            every_seconds=10.0, label=f"learner {n + 1}")
             for n in range(args.learners)
         ]
@@ -401,7 +428,7 @@ def main() -> None:
     main_results = run_server("grammar-on", {}, sequential)
     off_results = run_server("grammar-off", {"VIRTULINGO_GRAMMAR": "none"}, grammar_off)
     log("Engine floor, in this process (no server running):")
-    floor_audio = speech[5] if 5 in speech else speech[durations[0]]
+    floor_audio = (speech[5] if 5 in speech else speech[durations[0]])[0]
     floor = engine_floor(floor_audio, runs=max(5, args.turns // 2))
 
     report["turns"] = {str(d): stage_summary(main_results[d]) for d in durations}
