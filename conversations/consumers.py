@@ -362,8 +362,8 @@ class StreamConversationConsumer(ConversationConsumer):
             match event:
                 case SpeechStarted():
                     await self.speech_started()
-                case SpeechPaused(cut=cut):
-                    self.utterance_transcriber().pause(pcm=self.tracker.utterance, cut=cut)
+                case SpeechPaused(cut=cut, pcm=utterance_so_far):
+                    self.utterance_transcriber().pause(pcm=utterance_so_far, cut=cut)
                 case SpeechEnded(pcm=utterance, trailing_silence_ms=silence):
                     await self.speech_ended(pcm=utterance, trailing_silence_ms=silence)
         if self.tracker.speaking and self.events_wanted("transcription_partial"):

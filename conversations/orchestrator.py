@@ -11,7 +11,7 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from contextlib import suppress
+from contextlib import aclosing, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +28,7 @@ from conversations.events import (
 )
 from conversations.models import Conversation, Turn
 from conversations.prompts import npc_prompt_messages
-from conversations.segmenter import SentenceSegmenter
+from conversations.segmenter import SentenceSegmenter, sentence_is_complete
 from conversations.transcription import UtteranceTranscriber
 from conversations.services import turn_finish, turn_record
 from npcs.models import NPC
@@ -43,8 +43,11 @@ from virtulingo.engines.registry import EngineRegistry
 
 logger = logging.getLogger(__name__)
 
-# Short replies: the learner should talk more than the NPC.
+# Short replies: the learner should talk more than the NPC. The prompt asks for them; the
+# small embedded model often writes on, so the reply also stops after two sentences (which
+# also frees the model sooner for the next learner).
 REPLY_MAX_TOKENS = 120
+REPLY_MAX_SENTENCES = 2
 
 
 @dataclass(frozen=True)
@@ -249,14 +252,19 @@ class TurnOrchestrator:
 
         async def write() -> None:
             segmenter = SentenceSegmenter()
+            complete = 0
             try:
-                async for delta in llm.stream(messages, max_tokens=REPLY_MAX_TOKENS):
-                    await progress.mark("llm_first_token")
-                    if self.output.wants("npc_text_delta"):
-                        await self.output.send_event(npc_text_delta_event(text=delta, turn_id=progress.turn_id))
-                    for sentence in segmenter.feed(delta):
-                        await progress.mark("first_sentence")
-                        sentences.put_nowait(sentence)
+                async with aclosing(llm.stream(messages, max_tokens=REPLY_MAX_TOKENS)) as deltas:
+                    async for delta in deltas:
+                        await progress.mark("llm_first_token")
+                        if self.output.wants("npc_text_delta"):
+                            await self.output.send_event(npc_text_delta_event(text=delta, turn_id=progress.turn_id))
+                        for sentence in segmenter.feed(delta):
+                            await progress.mark("first_sentence")
+                            sentences.put_nowait(sentence)
+                            complete += sentence_is_complete(sentence)
+                            if complete == REPLY_MAX_SENTENCES:
+                                return  # closing the stream stops the model at its next token
                 if rest := segmenter.flush():
                     await progress.mark("first_sentence")
                     sentences.put_nowait(rest)

@@ -122,6 +122,11 @@ def _boundary_at(*, text: str, i: int, first_chunk_min_chars: int | None) -> tup
     return (None if text[next_start].islower() else end), end
 
 
+def sentence_is_complete(text: str) -> bool:
+    """Whether a chunk this segmenter cut ends a sentence (the first chunk may end at a comma)."""
+    return text.rstrip().rstrip("".join(_CLOSERS) + " \u00a0").endswith(tuple(_TERMINATORS))
+
+
 def _closers_end(*, text: str, start: int) -> int | None:
     """The position after the closing quotes/brackets that follow a terminator run,
     or None if it cannot be known yet."""

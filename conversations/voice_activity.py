@@ -36,9 +36,12 @@ class SpeechStarted:
 
 @dataclass(frozen=True)
 class SpeechPaused:
-    """The utterance audio up to ``cut`` bytes is complete: the learner paused there."""
+    """The utterance audio up to ``cut`` bytes is complete: the learner paused there.
+    On the stream endpoint ``pcm`` is that audio (the tracker may drop it before the
+    event is handled: one big frame can hold a pause and the end of the turn)."""
 
     cut: int
+    pcm: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -155,7 +158,8 @@ class SpeechTracker:
             return ended
         if self._voiced_since_cut and self._silent_ms >= PAUSE_MS:
             self._voiced_since_cut = False
-            return SpeechPaused(cut=max(0, cut))
+            cut = max(0, cut)
+            return SpeechPaused(cut=cut, pcm=bytes(self._audio[:cut]) if self.keeps_audio else b"")
         return None
 
     def _end_utterance(self) -> None:

@@ -1,6 +1,6 @@
 import pytest
 
-from conversations.segmenter import SentenceSegmenter
+from conversations.segmenter import SentenceSegmenter, sentence_is_complete
 
 
 def segment(*, deltas: list[str], first_chunk_min_chars: int = 1000) -> list[str]:
@@ -131,3 +131,12 @@ def test_flush_starts_a_new_reply() -> None:
     assert segmenter.flush() == "friend"
     assert segmenter.feed("Good morning, friend") == ["Good morning,"]
     assert segmenter.flush() == "friend"
+
+
+@pytest.mark.parametrize(
+    ("chunk", "complete"),
+    [("Good morning!", True), ("« Bonjour ! »", True), ('He said "yes."', True), ("¿Qué quieres?", True),
+     ("Well, if you want fresh bread,", False), ("I think", False)],
+)
+def test_sentence_is_complete(chunk, complete):
+    assert sentence_is_complete(chunk) is complete

@@ -76,6 +76,7 @@ def test_a_pause_shorter_than_the_end_silence_is_reported_once_and_the_turn_goes
     pause, ended = events[1], events[3]
     # The cut falls inside the pause, PAUSE_MS after the last voiced window.
     assert (1024 + PAUSE_MS) * 32 <= pause.cut <= (1024 + 512) * 32
+    assert pause.pcm == ended.pcm[: pause.cut]
     assert len(ended.pcm) == (1024 + 512 + 1024 + 704) * 32
 
 
@@ -84,6 +85,8 @@ def test_trailing_silence_counts_the_rest_of_the_frame_that_ended_the_turn():
     # One big frame: the end is found inside it, but known only when all of it has arrived.
     (started, paused, ended) = tracker.feed(voiced(512) + silence(2000))
     assert isinstance(ended, SpeechEnded)
+    # The pause's audio is its own: the end of the turn in the same frame did not take it away.
+    assert paused.pcm == ended.pcm[: paused.cut] and len(paused.pcm) >= (512 + PAUSE_MS) * 32
     assert ended.trailing_silence_ms == 2000
 
 
