@@ -273,8 +273,12 @@ async def player_session(url: str, utterances: list[bytes], *, every_seconds: fl
 # --- the engines' own floor -----------------------------------------------------------------
 
 
-def engine_floor(pcm: bytes, *, runs: int) -> dict[str, float]:
-    """STT + LLM first sentence + TTS first sentence, in this process, for the server's prompt."""
+def engine_floor(utterances: list[bytes], *, runs: int) -> dict[str, float]:
+    """STT + LLM first sentence + TTS first sentence, in this process, for the server's prompt.
+    Each run takes the next utterance, and the model has read the system prompt beforehand
+    (as the server's model has read the persona and history): it reads the learner's words."""
+    from contextlib import aclosing
+
     import logging
 
     import django
@@ -294,7 +298,7 @@ def engine_floor(pcm: bytes, *, runs: int) -> dict[str, float]:
     tts, voice = registry.tts_for("en", npc.voice)
     totals: dict[str, list[float]] = {"stt": [], "llm_first_sentence": [], "tts_first_sentence": [], "floor": []}
 
-    async def once() -> None:
+    async def once(pcm: bytes) -> None:
         started = time.perf_counter()
         transcript = (await stt.transcribe(pcm, language="en")).text
         stt_s = time.perf_counter() - started
@@ -302,12 +306,14 @@ def engine_floor(pcm: bytes, *, runs: int) -> dict[str, float]:
             npc=npc, language="en", player_level="A2", utterance=transcript, relationship="a stranger",
             world_state=PlayerWorldState(player_id="bench"), nearby_names=[], history=[],
         )
+        await llm.prefill(messages[:-1])
         started = time.perf_counter()
         segmenter, sentence = SentenceSegmenter(), ""
-        async for delta in llm.stream(messages, max_tokens=120):
-            if ready := segmenter.feed(delta):
-                sentence = ready[0]
-                break
+        async with aclosing(llm.stream(messages, max_tokens=120)) as deltas:
+            async for delta in deltas:
+                if ready := segmenter.feed(delta):
+                    sentence = ready[0]
+                    break
         sentence = sentence or segmenter.flush()
         llm_s = time.perf_counter() - started
         started = time.perf_counter()
@@ -319,7 +325,7 @@ def engine_floor(pcm: bytes, *, runs: int) -> dict[str, float]:
 
     async def all_runs() -> None:
         for run in range(runs):
-            await once()
+            await once(utterances[run % len(utterances)])
             log(f"  floor run {run + 1}/{runs}: {totals['floor'][-1]:.3f} s")
 
     asyncio.run(all_runs())
@@ -428,8 +434,7 @@ def main() -> None:
     main_results = run_server("grammar-on", {}, sequential)
     off_results = run_server("grammar-off", {"VIRTULINGO_GRAMMAR": "none"}, grammar_off)
     log("Engine floor, in this process (no server running):")
-    floor_audio = (speech[5] if 5 in speech else speech[durations[0]])[0]
-    floor = engine_floor(floor_audio, runs=max(5, args.turns // 2))
+    floor = engine_floor(speech[5] if 5 in speech else speech[durations[0]], runs=max(5, args.turns // 2))
 
     report["turns"] = {str(d): stage_summary(main_results[d]) for d in durations}
     report["server_metrics_first_audio_ms"] = {
