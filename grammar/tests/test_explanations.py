@@ -111,7 +111,9 @@ def test_a_check_stores_and_answers_explanations_in_the_learners_native_language
         assert body["explanation"] == mistake.explanation == explanation
 
 
-@pytest.mark.django_db
+# Transactional: the background check reaches the database through the sync thread, and Django
+# closes a connection found inside a test's transaction there (PostgreSQL then loses it).
+@pytest.mark.django_db(transaction=True)
 def test_a_turn_checked_in_the_background_on_the_event_loop_explains_in_the_native_language(engines_for_grammar):
     turn = TurnFactory(transcript="She don't like apples.", language="en", conversation__player__native_language="de")
 

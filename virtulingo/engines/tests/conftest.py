@@ -107,3 +107,17 @@ def process_registry(monkeypatch, whisper, local_llm, piper, espeak, harper_chec
     monkeypatch.setattr(registry_module, "_registry", reg)
     monkeypatch.setattr(registry_module, "_registry_pid", os.getpid())
     return reg
+
+
+@pytest.fixture
+def process_registry_set_aside():
+    """For a test that rebuilds the process's registry: the warmed one other tests hold (and
+    have patched) is put back afterwards, not shut down."""
+    from virtulingo.engines import registry as module
+
+    saved = (module._registry, module._registry_pid)
+    module._registry = None
+    yield
+    if module._registry is not None:
+        module._registry.shutdown()
+    module._registry, module._registry_pid = saved

@@ -105,7 +105,7 @@ def test_chat_with_an_unknown_npc_lists_the_known_ones(process_registry) -> None
 
 
 @pytest.mark.django_db
-def test_chat_with_gemini_and_no_key_is_a_clear_error(monkeypatch, settings) -> None:
+def test_chat_with_gemini_and_no_key_is_a_clear_error(monkeypatch, settings, process_registry_set_aside) -> None:
     from npcs.models import NPC
     from virtulingo.engines import reset_registry
 

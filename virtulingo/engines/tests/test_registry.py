@@ -113,8 +113,7 @@ def test_tts_for_honours_an_npc_piper_voice_that_speaks_the_language(tmp_path) -
     assert (engine.name, voice) == ("piper", str(voice_file))
 
 
-def test_get_registry_is_one_per_process_until_reset(settings) -> None:
-    reset_registry()
+def test_get_registry_is_one_per_process_until_reset(settings, process_registry_set_aside) -> None:
     first = get_registry()
     assert get_registry() is first
     reset_registry()
