@@ -102,9 +102,7 @@ class _MistakeCurationApi(APIView):
 
     authentication_classes = [SessionAuthentication, PlayerTokenAuthentication]
     permission_classes = [IsCuratorNotPlayer]
-
-    def curate(self, *, mistakes) -> int:
-        raise NotImplementedError
+    # Each endpoint below defines curate(*, mistakes) -> int: what it does to the mistake.
 
     @extend_schema(request=None, responses=MistakeCurationSerializer)
     def post(self, request, mistake_id: int):

@@ -49,6 +49,14 @@ def unity_frames(pcm: bytes) -> list[bytes]:
     return [pcm[i : i + UNITY_FRAME_BYTES] for i in range(0, len(pcm) - UNITY_FRAME_BYTES + 1, UNITY_FRAME_BYTES)]
 
 
+@pytest.fixture
+def baker(transactional_db):
+    """The English baker the Unity client talks to by default (committed: sockets and workers see it)."""
+    from npcs.tests.factories import NPCFactory
+
+    return NPCFactory(npc_id="baker_01", name="Tom", language="en", voice={"piper": ""})
+
+
 @pytest_asyncio.fixture
 async def connect(grammar_worker):
     """Open sockets through the real ASGI app; every one is disconnected at the end."""

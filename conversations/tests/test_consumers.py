@@ -28,13 +28,6 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True), pyte
 UNITY_END_UTTERANCE = '{"type":"end_utterance","text":"","enabled":false}'
 
 
-@pytest.fixture
-def baker(transactional_db):
-    from npcs.tests.factories import NPCFactory
-
-    return NPCFactory(npc_id="baker_01", name="Tom", language="en", voice={"piper": ""})
-
-
 def assert_canonical_wav(frame: bytes) -> int:
     """The header the Unity client reads at fixed offsets; returns the sample rate."""
     assert frame[:4] == b"RIFF" and frame[8:16] == b"WAVEfmt "

@@ -24,13 +24,6 @@ STREAM = "/api/conversations/ws/stream/{player}/baker_01"
 FRAME_SECONDS = 0.256
 
 
-@pytest.fixture
-def baker(transactional_db):
-    from npcs.tests.factories import NPCFactory
-
-    return NPCFactory(npc_id="baker_01", name="Tom", language="en", voice={"piper": ""})
-
-
 def silence(ms: int) -> bytes:
     return bytes(ms * 32)
 

@@ -2,7 +2,7 @@ import pytest
 
 # The voice loop's fixtures (real engines, Piper speech, sockets through the ASGI app, the shared
 # Celery worker), for the grammar tests that go through a socket or a worker process.
-from conversations.tests.conftest import connect, engines, grammar_worker, speech  # noqa: F401
+from conversations.tests.conftest import baker, connect, engines, grammar_worker, speech  # noqa: F401
 
 
 @pytest.fixture(scope="session")

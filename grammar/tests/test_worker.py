@@ -29,7 +29,6 @@ from grammar.models import GrammarCheck, ReviewItem
 from grammar.tasks import MAX_RETRIES, grammar_check_turn_task
 from grammar.tests.celery_worker import WorkerProcess, celery_worker_start, celery_worker_unusable_reason
 from grammar.tests.held_worker import CHECKER_DIR_ENV
-from npcs.tests.factories import NPCFactory
 from players.models import Player
 from players.tests.factories import PlayerFactory
 from virtulingo.engines.errors import EngineUnreachableError
@@ -53,11 +52,6 @@ UTTERANCE = "She go to school every day."
 CORRECTION = "She goes to school every day."
 LEARNER_SOCKET = "/api/conversations/ws/learner/baker_01"
 UNITY_END_UTTERANCE = '{"type":"end_utterance","text":"","enabled":false}'
-
-
-@pytest.fixture
-def baker(transactional_db):
-    return NPCFactory(npc_id="baker_01", name="Tom", language="en", voice={"piper": ""})
 
 
 @database_sync_to_async
