@@ -5,16 +5,21 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test worker
+.PHONY: setup run test worker rebuild-llama
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstalls only when a requirements file changed.
-$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/python -m pip install --upgrade pip
-	$(BIN)/python -m pip install -r requirements-dev.txt
+# Reinstalls only when a requirements file or the install scripts changed. llama.cpp is
+# compiled once per machine, for any CPU (scripts/llama_wheel.py), while pip installs the rest.
+$(VENV)/.installed: requirements.txt requirements-dev.txt scripts/install.py scripts/llama_wheel.py | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python scripts/install.py
 	touch $@
+
+# Compile llama.cpp again, e.g. with VIRTULINGO_LLAMA_CMAKE_ARGS=-DGGML_NATIVE=ON for this CPU only.
+rebuild-llama: | $(BIN)/python
+	$(BIN)/python scripts/llama_wheel.py --rebuild
 
 setup: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput

@@ -18,7 +18,7 @@ SCENES = [
 # Voice ids per engine; English NPCs use the embedded Piper voice, others espeak-ng.
 _VOICES = {
     "en": {"piper": "en_US-joe-medium", "espeak": "en-us"},
-    "fr": {"espeak": "fr-fr"},
+    "fr": {"espeak": "fr"},  # the bundled espeak-ng data has "fr", not Debian's "fr-fr"
     "es": {"espeak": "es"},
     "de": {"espeak": "de"},
 }

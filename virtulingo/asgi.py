@@ -1,6 +1,11 @@
 """ASGI entry point: HTTP through Django, WebSockets through Channels."""
 
+import faulthandler
 import os
+
+# A fault in an engine's native code then prints the Python stack that called it
+# (the engine's name is in it) instead of a bare "Segmentation fault".
+faulthandler.enable()
 
 from django.core.asgi import get_asgi_application
 

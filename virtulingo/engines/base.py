@@ -54,6 +54,8 @@ class BaseEngine:
                 return
             self._state = "loading"
             started = time.perf_counter()
+            # Said before the native call, so that a crash in it is pinned on this engine in the log.
+            logger.info("%s engine %s: loading", self.role, self.name)
             try:
                 self._load()
             except EngineUnavailableError as exc:
@@ -75,4 +77,5 @@ class BaseEngine:
 
     async def warmup(self) -> None:
         await self.ensure_loaded()
+        logger.info("%s engine %s: warming up", self.role, self.name)
         await self.executor.run(self._warmup, timeout=max(self.executor.timeout, 120), what=f"warming up {self.name}")

@@ -10,18 +10,28 @@ next turn when the same conversation continues.
 
 from __future__ import annotations
 
+import importlib.util
+import logging
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import aclosing
 from pathlib import Path
 from typing import Any
 
-from . import bundled
+from . import bundled, native_trial
 from .base import BaseEngine
 from .errors import EngineTimeoutError, EngineUnavailableError, ModelNotFoundError
 from .executor import EngineExecutor
 from .interfaces import ChatMessage
 from .llm_common import parse_json_object
+
+logger = logging.getLogger("virtulingo.engines")
+
+CRASH_ADVICE = (
+    "Rebuild llama.cpp for this machine with `make rebuild-llama` (the setup's build runs on any x86-64 CPU "
+    "with AVX2; VIRTULINGO_LLAMA_CMAKE_ARGS changes its flags), or use a served model "
+    "(VIRTULINGO_LLM=openai or gemini)."
+)
 
 
 class LocalLLM(BaseEngine):
@@ -36,12 +46,16 @@ class LocalLLM(BaseEngine):
         n_ctx: int = 2048,
         n_threads: int = 2,
         timeout: float = 30.0,
+        trial_dir: Path | None = None,
     ) -> None:
         super().__init__(executor=executor)
         self.model_path = model_path
         self.n_ctx = n_ctx
         self.n_threads = max(1, n_threads)
         self.timeout = timeout
+        # llama.cpp is compiled on the machine: with a folder for the verdicts, its first load
+        # on a CPU runs in a child process first (native_trial), so a crash cannot kill the server.
+        self.trial_dir = trial_dir
         self._llama: Any = None
         self._call_lock = threading.Lock()  # one llama.cpp call at a time
 
@@ -62,10 +76,25 @@ class LocalLLM(BaseEngine):
 
     def _load(self) -> None:
         path = self.resolved_path()
+        spec = importlib.util.find_spec("llama_cpp")
+        if spec is None or spec.origin is None:
+            raise EngineUnavailableError("llama-cpp-python is not installed (make setup builds and installs it)")
+        if self.trial_dir is not None:
+            libraries = sorted((Path(spec.origin).parent / "lib").glob("lib*.so"))
+            native_trial.run_trial(
+                type(self),
+                {"model_path": str(path), "n_ctx": self.n_ctx, "n_threads": self.n_threads, "timeout": self.timeout},
+                files=[path, *libraries],
+                cache_dir=self.trial_dir,
+                engine_name=self.name,
+                advice=CRASH_ADVICE,
+            )
         try:
             from llama_cpp import Llama
-        except ImportError as exc:
-            raise EngineUnavailableError(f"llama-cpp-python is not installed ({exc})") from exc
+        except (ImportError, OSError) as exc:  # OSError: its shared library does not load here
+            raise EngineUnavailableError(f"llama-cpp-python does not import ({exc})") from exc
+
+        logger.info("llama.cpp: loading %s on %s (a crash from here on is llama.cpp's)", path.name, native_trial.cpu_model())
         try:
             self._llama = Llama(
                 model_path=str(path),

@@ -107,6 +107,7 @@ class EngineRegistry:
                 n_ctx=c.llm_context,
                 n_threads=c.llm_threads,
                 timeout=c.timeout,
+                trial_dir=c.model_cache,
             ),
         )
 
