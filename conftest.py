@@ -1,6 +1,5 @@
 """Project-wide test fixtures, built from the factories in each app's tests/factories.py."""
 
-import os
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -8,13 +7,11 @@ from django.conf import settings
 
 from npcs.tests.factories import NPCFactory, SceneFactory
 from players.tests.factories import PlayerFactory
+from virtulingo.tests.redis_databases import TEST_BROKER_REDIS_DB, TEST_REDIS_DB
 
-# Three consecutive Redis database indexes from VIRTULINGO_TEST_REDIS_DB_BASE (default 13): the
-# broker (its own index, so emptying the tests' data never drops Celery's queue bindings), the
-# world-state store tests, and everything else. A second base lets two test runs share a server.
-TEST_BROKER_REDIS_DB = int(os.environ.get("VIRTULINGO_TEST_REDIS_DB_BASE", "13"))
-TEST_WORLD_STATE_REDIS_DB = TEST_BROKER_REDIS_DB + 1
-TEST_REDIS_DB = TEST_BROKER_REDIS_DB + 2
+# The voice loop's fixtures (real engines, Piper speech, sockets through the ASGI app, the
+# shared Celery worker), used by the conversation and the grammar tests alike.
+pytest_plugins = ["conversations.tests.fixtures"]
 
 
 def _redis_url_for_tests(url: str, *, db: int = TEST_REDIS_DB) -> str:
@@ -32,6 +29,29 @@ if settings.REDIS_URL:
     settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]["address"] = settings.REDIS_URL
 if settings.CELERY_BROKER_URL.startswith("redis"):
     settings.CELERY_BROKER_URL = _redis_url_for_tests(settings.CELERY_BROKER_URL, db=TEST_BROKER_REDIS_DB)
+
+
+# Fixtures that load real model weights or start processes that do. A test that uses one is
+# marked `models`, so `pytest -m "not models"` is a quick run; the full suite runs them all.
+MODEL_FIXTURES = {
+    "engines",
+    "engines_for_grammar",
+    "speech",
+    "whisper",
+    "whisper_beam5",
+    "local_llm",
+    "piper",
+    "espeak",
+    "harper_checker",
+    "process_registry",
+    "grammar_worker",
+}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if MODEL_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.models)
 
 
 @pytest.fixture

@@ -11,10 +11,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from npcs.demo_content import NPCS, PLAYERS  # noqa: E402
+from virtulingo.demo_content import NPCS, PLAYERS  # noqa: E402
 
-GREETINGS = {"en": "Good morning! How are you?", "fr": "Bonjour ! Comment allez-vous ?",
-             "es": "¡Hola! ¿Cómo está usted?", "de": "Guten Tag! Wie geht es Ihnen?"}
+GREETINGS = {
+    "en": "Good morning! How are you?",
+    "fr": "Bonjour ! Comment allez-vous ?",
+    "es": "¡Hola! ¿Cómo está usted?",
+    "de": "Guten Tag! Wie geht es Ihnen?",
+}
 UNSETTLED = {"not_loaded", "loading"}
 
 
@@ -36,8 +40,9 @@ def main(base: str) -> None:
     started = time.monotonic()
     while True:
         engines = get_json(f"{base}/health")["engines"]
-        states = {f"{role}:{e['engine']}": e for role, items in engines.items() if role != "grammar_languages"
-                  for e in items}
+        states = {
+            f"{role}:{e['engine']}": e for role, items in engines.items() if role != "grammar_languages" for e in items
+        }
         if not any(e["state"] in UNSETTLED for e in states.values()) or time.monotonic() - started > 300:
             break
         time.sleep(1)
@@ -47,12 +52,16 @@ def main(base: str) -> None:
         raise SystemExit(f"engines not ready: {broken}")
     player = PLAYERS[0]["player_id"]
     for npc in NPCS:
-        body = get_json(f"{base}/api/conversations/{player}/{npc['npc_id']}/conversation",
-                        {"text": GREETINGS[npc["language"]], "audio": True})
+        body = get_json(
+            f"{base}/api/conversations/{player}/{npc['npc_id']}/conversation",
+            {"text": GREETINGS[npc["language"]], "audio": True},
+        )
         if body.get("error") or not body.get("reply") or not body.get("audio_wav_base64"):
             raise SystemExit(f"{npc['npc_id']}: no reply with audio: {json.dumps(body)[:500]}")
-        print(f"{npc['npc_id']} ({npc['language']}): {body['reply'][:70]!r}, "
-              f"{len(body['audio_wav_base64'])} audio clip(s), first audio {body['metrics']['first_audio_ms']} ms")
+        print(
+            f"{npc['npc_id']} ({npc['language']}): {body['reply'][:70]!r}, "
+            f"{len(body['audio_wav_base64'])} audio clip(s), first audio {body['metrics']['first_audio_ms']} ms"
+        )
 
 
 if __name__ == "__main__":

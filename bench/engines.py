@@ -36,9 +36,9 @@ django.setup()
 
 import numpy as np  # noqa: E402
 
-from virtulingo.engines.config import EngineConfig  # noqa: E402
-from virtulingo.engines.interfaces import ChatMessage  # noqa: E402
-from virtulingo.engines.registry import EngineRegistry  # noqa: E402
+from engines.config import EngineConfig  # noqa: E402
+from engines.interfaces import ChatMessage  # noqa: E402
+from engines.registry import EngineRegistry  # noqa: E402
 
 EVAL_SET = ROOT.parent / "shared" / "grammar_eval" / "en.jsonl"
 LONG_TEXT = (
@@ -111,7 +111,7 @@ def bench_stt(registry: EngineRegistry, runs: int) -> dict[str, dict[str, float]
             "rtf": round(median(times) / seconds, 3),
         }
     # Auto-detection, for comparison (the product always forces the NPC's language).
-    from virtulingo.engines.audio import pcm16_to_float
+    from engines.audio import pcm16_to_float
 
     five = pcm16_to_float(samples[: 5 * rate].tobytes(), rate)
 

@@ -108,13 +108,17 @@ class Server:
         self.process: subprocess.Popen | None = None
 
     def manage(self, *args: str) -> None:
-        subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, check=True, stdout=subprocess.DEVNULL
+        )
 
     def start(self) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "virtulingo.asgi:application"],
-            cwd=ROOT, env=self.env, stdout=self.log_path.open("wb"), stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log_path.open("wb"),
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
@@ -225,7 +229,7 @@ async def hands_free_session(url: str, utterances: list[bytes], *, turns: int, s
             started = time.monotonic()
             speech_end = started + voice_end_seconds
 
-            async def send() -> None:
+            async def send(frames: list[bytes] = frames, started: float = started) -> None:
                 for k in itertools.count():
                     await asyncio.sleep(max(0.0, started + (k + 1) * FRAME_SECONDS - time.monotonic()))
                     await ws.send(frames[k] if k < len(frames) else bytes(FRAME_BYTES))
@@ -247,14 +251,17 @@ async def hands_free_session(url: str, utterances: list[bytes], *, turns: int, s
             finally:
                 sender.cancel()
             results.append(result)
-            log(f"  hands-free ({silence_ms} ms) turn {index + 1}/{turns}: speech end -> first audio "
-                f"{result.get('first_audio', float('nan')):.3f} s")
+            log(
+                f"  hands-free ({silence_ms} ms) turn {index + 1}/{turns}: speech end -> first audio "
+                f"{result.get('first_audio', float('nan')):.3f} s"
+            )
             await asyncio.sleep(1.0)  # the silence sent meanwhile ends nothing: no speech in it
     return results
 
 
-async def player_session(url: str, utterances: list[bytes], *, every_seconds: float = 0.0,
-                         wait_for_grammar: float = 0.0, label: str = "") -> list[dict]:
+async def player_session(
+    url: str, utterances: list[bytes], *, every_seconds: float = 0.0, wait_for_grammar: float = 0.0, label: str = ""
+) -> list[dict]:
     import websockets
 
     results = []
@@ -263,8 +270,11 @@ async def player_session(url: str, utterances: list[bytes], *, every_seconds: fl
             began = time.monotonic()
             result = await play_turn(ws, pcm, wait_for_grammar=wait_for_grammar)
             results.append(result)
-            log(f"  {label} turn {index + 1}/{len(utterances)}: first audio {result.get('first_audio', float('nan')):.3f} s, "
-                f"turn_complete {result['turn_complete']:.3f} s  ({result.get('text', '')!r})")
+            first_audio = result.get("first_audio", float("nan"))
+            log(
+                f"  {label} turn {index + 1}/{len(utterances)}: first audio {first_audio:.3f} s, "
+                f"turn_complete {result['turn_complete']:.3f} s  ({result.get('text', '')!r})"
+            )
             if every_seconds:
                 await asyncio.sleep(max(0.0, began + every_seconds - time.monotonic()))
     return results
@@ -277,9 +287,8 @@ def engine_floor(utterances: list[bytes], *, runs: int) -> dict[str, float]:
     """STT + LLM first sentence + TTS first sentence, in this process, for the server's prompt.
     Each run takes the next utterance, and the model has read the system prompt beforehand
     (as the server's model has read the persona and history): it reads the learner's words."""
-    from contextlib import aclosing
-
     import logging
+    from contextlib import aclosing
 
     import django
 
@@ -287,9 +296,9 @@ def engine_floor(utterances: list[bytes], *, runs: int) -> dict[str, float]:
     logging.getLogger("faster_whisper").setLevel(logging.WARNING)
     from conversations.prompts import npc_prompt_messages
     from conversations.segmenter import SentenceSegmenter
+    from engines.registry import get_registry
     from npcs.models import NPC
     from players.world_state import PlayerWorldState
-    from virtulingo.engines.registry import get_registry
 
     registry = get_registry()
     registry.warmup_sync(roles=("stt", "llm", "tts"))
@@ -303,8 +312,14 @@ def engine_floor(utterances: list[bytes], *, runs: int) -> dict[str, float]:
         transcript = (await stt.transcribe(pcm, language="en")).text
         stt_s = time.perf_counter() - started
         messages = npc_prompt_messages(
-            npc=npc, language="en", player_level="A2", utterance=transcript, relationship="a stranger",
-            world_state=PlayerWorldState(player_id="bench"), nearby_names=[], history=[],
+            npc=npc,
+            language="en",
+            player_level="A2",
+            utterance=transcript,
+            relationship="a stranger",
+            world_state=PlayerWorldState(player_id="bench"),
+            nearby_names=[],
+            history=[],
         )
         await llm.prefill(messages[:-1])
         started = time.perf_counter()
@@ -319,8 +334,12 @@ def engine_floor(utterances: list[bytes], *, runs: int) -> dict[str, float]:
         started = time.perf_counter()
         await tts.synthesize(sentence, language="en", voice=voice)
         tts_s = time.perf_counter() - started
-        for key, value in (("stt", stt_s), ("llm_first_sentence", llm_s), ("tts_first_sentence", tts_s),
-                           ("floor", stt_s + llm_s + tts_s)):
+        for key, value in (
+            ("stt", stt_s),
+            ("llm_first_sentence", llm_s),
+            ("tts_first_sentence", tts_s),
+            ("floor", stt_s + llm_s + tts_s),
+        ):
             totals[key].append(value)
 
     async def all_runs() -> None:
@@ -340,7 +359,7 @@ def synthesize(texts: list[str]) -> list[bytes]:
 
     django.setup()
     from conversations.audio import pcm16_resample
-    from virtulingo.engines.registry import get_registry
+    from engines.registry import get_registry
 
     piper = get_registry().tts("piper")
     out = []
@@ -402,8 +421,9 @@ def main() -> None:
         results = {}
         for duration in durations:
             log(f"{args.turns} turns of a {report['audio_seconds'][duration]} s utterance, in real time:")
-            turns = await player_session(server.url(f"bench_{duration}s"), in_turn(speech[duration], args.turns),
-                                         label=f"{duration}s")
+            turns = await player_session(
+                server.url(f"bench_{duration}s"), in_turn(speech[duration], args.turns), label=f"{duration}s"
+            )
             results[duration] = turns
         hands_free_audio = speech[5] if 5 in speech else speech[durations[0]]  # a list: one per turn, in turn
         for silence_ms in (700, 1200):
@@ -413,14 +433,20 @@ def main() -> None:
             )
         log(f"{args.turns} turns with grammar mistakes (grammar on):")
         results["grammar_on"] = await player_session(
-            server.url("bench_grammar"), [mistakes[i % len(mistakes)] for i in range(args.turns)],
-            wait_for_grammar=10.0, label="grammar on",
+            server.url("bench_grammar"),
+            [mistakes[i % len(mistakes)] for i in range(args.turns)],
+            wait_for_grammar=10.0,
+            label="grammar on",
         )
         log(f"{args.learners} learners at once, a turn every ~10 s each:")
         per_learner = max(1, args.turns // args.learners)
         sessions = [
-            player_session(server.url(f"bench_crowd_{n}"), in_turn(speech[5 if 5 in speech else durations[0]], per_learner, n),
-                           every_seconds=10.0, label=f"learner {n + 1}")
+            player_session(
+                server.url(f"bench_crowd_{n}"),
+                in_turn(speech[5 if 5 in speech else durations[0]], per_learner, n),
+                every_seconds=10.0,
+                label=f"learner {n + 1}",
+            )
             for n in range(args.learners)
         ]
         results["concurrent"] = [turn for session in await asyncio.gather(*sessions) for turn in session]
@@ -428,8 +454,11 @@ def main() -> None:
 
     async def grammar_off(server: Server) -> list[dict]:
         log(f"{args.turns} turns with grammar mistakes (grammar off):")
-        return await player_session(server.url("bench_grammar_off"), [mistakes[i % len(mistakes)] for i in range(args.turns)],
-                                    label="grammar off")
+        return await player_session(
+            server.url("bench_grammar_off"),
+            [mistakes[i % len(mistakes)] for i in range(args.turns)],
+            label="grammar off",
+        )
 
     main_results = run_server("grammar-on", {}, sequential)
     off_results = run_server("grammar-off", {"VIRTULINGO_GRAMMAR": "none"}, grammar_off)
@@ -443,8 +472,10 @@ def main() -> None:
     }
     report["floor"] = floor
     report["hands_free"] = {
-        str(ms): {key: summary([r[key] for r in main_results[f"hands_free_{ms}"] if key in r])
-                  for key in ("first_audio", "server_speech_end_to_first_audio")}
+        str(ms): {
+            key: summary([r[key] for r in main_results[f"hands_free_{ms}"] if key in r])
+            for key in ("first_audio", "server_speech_end_to_first_audio")
+        }
         for ms in (700, 1200)
     }
     report["grammar_on"] = stage_summary(main_results["grammar_on"])
@@ -470,7 +501,10 @@ def render(report: dict, args) -> str:
         "|---|---|---|---|",
     ]
     for duration, stages in report["turns"].items():
-        cells = [f"{ms(stages[s]['p50'])} / {ms(stages[s]['p95'])}" for s in ("transcription", "first_audio", "turn_complete")]
+        cells = [
+            f"{ms(stages[s]['p50'])} / {ms(stages[s]['p95'])}"
+            for s in ("transcription", "first_audio", "turn_complete")
+        ]
         lines.append(f"| {report['audio_seconds'][int(duration)]} s | " + " | ".join(cells) + " |")
     floor = report["floor"]
     lines += [
@@ -490,14 +524,23 @@ def render(report: dict, args) -> str:
             for key in ("first_audio", "grammar_at", "complete_to_grammar")
         ]
         lines.append(f"| {label.split('_')[1]} | " + " | ".join(cells) + " |")
-    lines += ["", "| hands-free, end-of-turn silence | speech end -> first audio p50 / p95 (ms, client) "
-              "| speech_end_to_first_audio_ms p50 / p95 (server) |", "|---|---|---|"]
+    lines += [
+        "",
+        "| hands-free, end-of-turn silence | speech end -> first audio p50 / p95 (ms, client) "
+        "| speech_end_to_first_audio_ms p50 / p95 (server) |",
+        "|---|---|---|",
+    ]
     for silence, stages in report["hands_free"].items():
         client, server = stages["first_audio"], stages["server_speech_end_to_first_audio"]
-        lines.append(f"| {silence} ms | {ms(client['p50'])} / {ms(client['p95'])} | {ms(server['p50'])} / {ms(server['p95'])} |")
+        lines.append(
+            f"| {silence} ms | {ms(client['p50'])} / {ms(client['p95'])} | {ms(server['p50'])} / {ms(server['p95'])} |"
+        )
     crowd = report["concurrent"]["first_audio"]
-    lines += ["", f"{args.learners} learners at once: first audio p50 {ms(crowd['p50'])} ms, p95 {ms(crowd['p95'])} ms "
-              f"(n={crowd['n']})."]
+    lines += [
+        "",
+        f"{args.learners} learners at once: first audio p50 {ms(crowd['p50'])} ms, p95 {ms(crowd['p95'])} ms "
+        f"(n={crowd['n']}).",
+    ]
     return "\n".join(lines)
 
 

@@ -8,7 +8,7 @@ as medians of ``--runs``: load seconds; first token of a new ~400-token prompt (
 as at the start of a conversation); first token when only the last message is new
 (the prompt's start cached, as on a later turn); prompt-evaluation and generation
 tokens per second. It also prints which instruction sets the build's CPU library
-uses (``virtulingo.engines.llama_build``), so builds can be compared side by side.
+uses (``engines.llama_build``), so builds can be compared side by side.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from virtulingo.engines import bundled, llama_build  # noqa: E402
+from engines import bundled, llama_build  # noqa: E402
 
 PERSONA = (
     "You are Tom, a cheerful baker in a small English town. You sell bread, cakes and pastries. "

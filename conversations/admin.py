@@ -5,7 +5,17 @@ from conversations.models import Conversation, Turn
 
 class TurnInline(admin.TabularInline):
     model = Turn
-    fields = ["index", "input_mode", "transcript", "npc_reply", "status", "audio_in_ms", "metrics", "engines", "created_at"]
+    fields = [
+        "index",
+        "input_mode",
+        "transcript",
+        "npc_reply",
+        "status",
+        "audio_in_ms",
+        "metrics",
+        "engines",
+        "created_at",
+    ]
     readonly_fields = fields
     extra = 0
     can_delete = False

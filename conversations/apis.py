@@ -14,10 +14,10 @@ from conversations.models import Turn
 from conversations.orchestrator import TurnOrchestrator, TurnOutput, TurnRequest
 from conversations.serializers import TextTurnRequestSerializer, TextTurnResponseSerializer
 from conversations.services import conversation_end, conversation_start
+from engines.interfaces import Audio
+from engines.registry import get_registry
 from npcs.selectors import npc_get_active
 from players.authentication import player_from_request
-from virtulingo.engines.interfaces import Audio
-from virtulingo.engines.registry import get_registry
 
 
 class TextTurnApi(APIView):
@@ -43,7 +43,10 @@ class TextTurnApi(APIView):
         orchestrator = TurnOrchestrator(
             engines=get_registry(),
             output=TurnOutput(send_event=collect_event, send_audio=collect_audio, wants=lambda name: False),
-            player=player, npc=npc, conversation=conversation, language=npc.language,
+            player=player,
+            npc=npc,
+            conversation=conversation,
+            language=npc.language,
         )
         turn_request = TurnRequest(
             received_at=time.monotonic(), input_mode=Turn.InputMode.TEXT, text=serializer.validated_data["text"]

@@ -15,8 +15,8 @@ from contextlib import suppress
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
-from django.conf import settings
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 
 from conversations.audio import (
     STT_SAMPLE_RATE,
@@ -56,13 +56,13 @@ from conversations.voice_activity import (
     SpeechTracker,
     speech_tracker_build,
 )
+from engines.errors import EngineError
+from engines.interfaces import Audio
+from engines.registry import get_registry
 from npcs.selectors import npc_get_active
 from players.authentication import token_from_request_parts
 from players.services import PlayerAuthenticationError, player_authenticate
-from virtulingo.engines.errors import EngineError
-from virtulingo.languages import CEFRLevel
-from virtulingo.engines.interfaces import Audio
-from virtulingo.engines.registry import get_registry
+from vocabulary.languages import CEFRLevel
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +133,8 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         self.tracker = await self.speech_tracker()
         if self.tracker is None and self.needs_voice_activity:
             await self._refuse(
-                code="vad_unavailable", message="Voice activity detection is unavailable on this server.",
+                code="vad_unavailable",
+                message="Voice activity detection is unavailable on this server.",
                 close_code=CLOSE_SERVER_ERROR,
             )
             return
@@ -386,8 +387,11 @@ class StreamConversationConsumer(ConversationConsumer):
         transcriber, self.transcriber = self.transcriber, None
         await self.submit_turn(
             TurnRequest(
-                received_at=received_at, input_mode=Turn.InputMode.SPEECH, pcm=pcm,
-                trailing_silence_ms=trailing_silence_ms, transcriber=transcriber,
+                received_at=received_at,
+                input_mode=Turn.InputMode.SPEECH,
+                pcm=pcm,
+                trailing_silence_ms=trailing_silence_ms,
+                transcriber=transcriber,
             )
         )
 

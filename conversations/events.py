@@ -7,9 +7,7 @@ with `{` as JSON and anything else as audio).
 from typing import Any
 
 # Extension events a client may ask for in `config.events`.
-EXTENSION_EVENTS = frozenset(
-    {"npc_text_delta", "metrics", "transcription_partial", "speech_started", "speech_stopped"}
-)
+EXTENSION_EVENTS = frozenset({"npc_text_delta", "metrics", "transcription_partial", "speech_started", "speech_stopped"})
 
 
 def error_event(*, code: str, message: str) -> dict[str, Any]:
@@ -67,7 +65,12 @@ def player_group_name(*, player_id: str) -> str:
 
 
 def grammar_correction_event(
-    *, player_id: str, turn_id: str | None, original: str, correction: str, edits: list[dict[str, Any]],
+    *,
+    player_id: str,
+    turn_id: str | None,
+    original: str,
+    correction: str,
+    edits: list[dict[str, Any]],
     timestamp: str,
 ) -> dict[str, Any]:
     """One checked utterance with mistakes. The Unity client reads mistake_found, category,

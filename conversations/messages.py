@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from conversations.audio import INPUT_SAMPLE_RATE_MAX, INPUT_SAMPLE_RATE_MIN
 from conversations.events import EXTENSION_EVENTS
-from virtulingo.languages import LANGUAGE_NAMES
+from vocabulary.languages import LANGUAGE_NAMES
 
 TEXT_FRAME_MAX_BYTES = 64 * 1024
 TYPED_TEXT_MAX_CHARS = 1000
@@ -69,7 +69,7 @@ def client_message_parse(*, text_data: str) -> ClientMessage:
     except json.JSONDecodeError as exc:
         raise ProtocolError("bad_json", f"The message is not valid JSON: {exc.msg} at position {exc.pos}.") from None
     if not isinstance(message, dict):
-        raise ProtocolError("bad_message", "A message must be a JSON object with a \"type\".")
+        raise ProtocolError("bad_message", 'A message must be a JSON object with a "type".')
     kind = message.get("type")
     # Unknown keys are ignored: the Unity client always sends "text" and "enabled" too.
     if kind == "end_utterance":
@@ -91,10 +91,11 @@ def client_message_parse(*, text_data: str) -> ClientMessage:
 def _typed_text(message: dict) -> TypedText:
     text = message.get("text")
     if not isinstance(text, str):
-        raise ProtocolError("bad_message", "A text message needs a string \"text\".", asks_for_turn=True)
+        raise ProtocolError("bad_message", 'A text message needs a string "text".', asks_for_turn=True)
     if len(text) > TYPED_TEXT_MAX_CHARS:
         raise ProtocolError(
-            "message_too_large", f"Typed utterances are limited to {TYPED_TEXT_MAX_CHARS} characters.",
+            "message_too_large",
+            f"Typed utterances are limited to {TYPED_TEXT_MAX_CHARS} characters.",
             asks_for_turn=True,
         )
     return TypedText(text=text.strip())
@@ -104,7 +105,11 @@ def _session_config(message: dict) -> SessionConfig:
     values: dict = {}
     if "input_sample_rate" in message:
         rate = message["input_sample_rate"]
-        if isinstance(rate, bool) or not isinstance(rate, int) or not INPUT_SAMPLE_RATE_MIN <= rate <= INPUT_SAMPLE_RATE_MAX:
+        if (
+            isinstance(rate, bool)
+            or not isinstance(rate, int)
+            or not INPUT_SAMPLE_RATE_MIN <= rate <= INPUT_SAMPLE_RATE_MAX
+        ):
             raise ProtocolError(
                 "bad_config",
                 f"input_sample_rate must be an integer from {INPUT_SAMPLE_RATE_MIN} to {INPUT_SAMPLE_RATE_MAX}.",

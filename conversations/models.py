@@ -2,7 +2,7 @@ import uuid
 
 from django.db import models
 
-from virtulingo.languages import LANGUAGE_CHOICES
+from vocabulary.languages import LANGUAGE_CHOICES
 
 
 class Conversation(models.Model):

@@ -29,17 +29,17 @@ from conversations.events import (
 from conversations.models import Conversation, Turn
 from conversations.prompts import npc_prompt_messages
 from conversations.segmenter import SentenceSegmenter, sentence_is_complete
-from conversations.transcription import UtteranceTranscriber
 from conversations.services import turn_finish, turn_record
+from conversations.transcription import UtteranceTranscriber
+from engines.errors import BadInputError, EngineError
+from engines.interfaces import Audio
+from engines.registry import EngineRegistry
 from npcs.models import NPC
 from npcs.selectors import npc_names
 from players.models import Player
 from players.selectors import relationship_describe, relationship_score
 from players.services import relationship_apply_turn
 from players.world_state import HistoryExchange, get_world_state_store
-from virtulingo.engines.errors import BadInputError, EngineError
-from virtulingo.engines.interfaces import Audio
-from virtulingo.engines.registry import EngineRegistry
 
 logger = logging.getLogger(__name__)
 
@@ -163,8 +163,15 @@ class TurnOrchestrator:
             # Also when the client went away mid-turn: store what happened, send nothing more.
             metrics = self._final_metrics(progress=progress, audio_in_ms=audio_in_ms)
             await self._store(
-                index=index, request=request, record=record, transcript=transcript, audio_in_ms=audio_in_ms,
-                progress=progress, metrics=metrics, status=status, error_code=error_code,
+                index=index,
+                request=request,
+                record=record,
+                transcript=transcript,
+                audio_in_ms=audio_in_ms,
+                progress=progress,
+                metrics=metrics,
+                status=status,
+                error_code=error_code,
             )
         await self.output.send_event(
             turn_complete_event(turn_id=progress.turn_id, metrics=metrics, interrupted=interrupted)
@@ -208,8 +215,13 @@ class TurnOrchestrator:
 
     async def _record(self, *, index: int, request: TurnRequest, transcript: str, audio_in_ms: int | None) -> Turn:
         return await database_sync_to_async(turn_record)(
-            conversation=self.conversation, index=index, turn_uuid=request.turn_id, transcript=transcript,
-            language=self.language, input_mode=request.input_mode, audio_in_ms=audio_in_ms,
+            conversation=self.conversation,
+            index=index,
+            turn_uuid=request.turn_id,
+            transcript=transcript,
+            language=self.language,
+            input_mode=request.input_mode,
+            audio_in_ms=audio_in_ms,
         )
 
     async def _respond(self, *, progress: _TurnProgress, transcript: str) -> bool:
@@ -240,8 +252,13 @@ class TurnOrchestrator:
         others = [npc_id for npc_id in state.nearby_npcs if npc_id != self.npc.npc_id]
         nearby_names = await database_sync_to_async(npc_names)(npc_ids=others) if others else []
         return npc_prompt_messages(
-            npc=self.npc, language=self.language, player_level=self.player.proficiency_level, utterance=transcript,
-            relationship=relationship_describe(score=score), world_state=state, nearby_names=nearby_names,
+            npc=self.npc,
+            language=self.language,
+            player_level=self.player.proficiency_level,
+            utterance=transcript,
+            relationship=relationship_describe(score=score),
+            world_state=state,
+            nearby_names=nearby_names,
             history=history,
         )
 
@@ -305,8 +322,17 @@ class TurnOrchestrator:
         return names
 
     async def _store(
-        self, *, index: int, request: TurnRequest, record: Turn | None, transcript: str, audio_in_ms: int | None,
-        progress: _TurnProgress, metrics: dict[str, Any], status: str, error_code: str,
+        self,
+        *,
+        index: int,
+        request: TurnRequest,
+        record: Turn | None,
+        transcript: str,
+        audio_in_ms: int | None,
+        progress: _TurnProgress,
+        metrics: dict[str, Any],
+        status: str,
+        error_code: str,
     ) -> None:
         heard = " ".join(progress.spoken)
         try:
@@ -315,13 +341,18 @@ class TurnOrchestrator:
                     index=index, request=request, transcript=transcript, audio_in_ms=audio_in_ms
                 )
             await database_sync_to_async(turn_finish)(
-                turn=record, npc_reply=heard, metrics=metrics, engines=metrics["engines"], status=status,
+                turn=record,
+                npc_reply=heard,
+                metrics=metrics,
+                engines=metrics["engines"],
+                status=status,
                 error_code=error_code,
             )
             if transcript and heard:
                 # History keeps what the learner heard: an interrupted reply only up to the barge-in.
                 await get_world_state_store().history_append(
-                    player_id=self.player.player_id, npc_id=self.npc.npc_id,
+                    player_id=self.player.player_id,
+                    npc_id=self.npc.npc_id,
                     exchange=HistoryExchange(player_text=transcript, npc_text=heard),
                 )
             if transcript and status == Turn.Status.COMPLETED:

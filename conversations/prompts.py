@@ -8,10 +8,10 @@ persona stays a cached prefix of the local model's context between turns.
 
 from collections.abc import Sequence
 
+from engines.interfaces import ChatMessage
 from npcs.models import NPC
 from players.world_state import HistoryExchange, PlayerWorldState
-from virtulingo.engines.interfaces import ChatMessage
-from virtulingo.languages import language_name
+from vocabulary.languages import language_name
 
 PERSONA_TEMPLATE = """\
 You are {name}, a character in a language-learning game. {personality}
@@ -93,8 +93,12 @@ def npc_prompt_messages(
         ChatMessage(
             role="system",
             content=npc_system_prompt(
-                npc=npc, language=language, player_level=player_level, relationship=relationship,
-                world_state=world_state, nearby_names=nearby_names,
+                npc=npc,
+                language=language,
+                player_level=player_level,
+                relationship=relationship,
+                world_state=world_state,
+                nearby_names=nearby_names,
             ),
         )
     ]

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from conversations.models import Conversation, Turn
+from conversations.signals import turn_recorded
 from npcs.models import NPC
 from players.models import Player
 
@@ -30,11 +31,9 @@ def turn_record(
 ) -> Turn:
     """Store what the learner said, as soon as it is known, and have it checked in the background.
 
-    The grammar check is enqueued after the commit so a worker always finds the turn;
-    it is never awaited.
+    ``turn_recorded`` is sent after the commit (the grammar app enqueues its check then), so a
+    worker always finds the turn; the check is never awaited.
     """
-    from grammar.services import grammar_check_enqueue
-
     with transaction.atomic():
         turn = Turn.objects.create(
             conversation=conversation,
@@ -46,15 +45,17 @@ def turn_record(
             audio_in_ms=audio_in_ms,
         )
         if transcript:
-            transaction.on_commit(lambda: grammar_check_enqueue(turn_id=turn.pk))
+            transaction.on_commit(lambda: turn_recorded.send(sender=Turn, turn_id=turn.pk))
     return turn
 
 
-def turn_finish(
-    *, turn: Turn, npc_reply: str, metrics: dict, engines: dict, status: str, error_code: str = ""
-) -> None:
+def turn_finish(*, turn: Turn, npc_reply: str, metrics: dict, engines: dict, status: str, error_code: str = "") -> None:
     """Store how the turn ended: the reply the learner heard, timings, engines, outcome."""
     turn.npc_reply, turn.metrics, turn.engines, turn.status, turn.error_code = (
-        npc_reply, metrics, engines, status, error_code,
+        npc_reply,
+        metrics,
+        engines,
+        status,
+        error_code,
     )
     turn.save(update_fields=["npc_reply", "metrics", "engines", "status", "error_code"])

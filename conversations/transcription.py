@@ -12,7 +12,7 @@ import logging
 from contextlib import suppress
 
 from conversations.audio import STT_SAMPLE_RATE, pcm16_duration_ms
-from virtulingo.engines.errors import EngineError
+from engines.errors import EngineError
 
 logger = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from conversations.audio import SAMPLE_WIDTH, STT_SAMPLE_RATE
-from virtulingo.engines.registry import get_registry
-from virtulingo.engines.vad_silero import WINDOW_SAMPLES, VoiceActivityStream
+from engines.registry import get_registry
+from engines.vad_silero import WINDOW_SAMPLES, VoiceActivityStream
 
 WINDOW_MS = WINDOW_SAMPLES * 1000 // STT_SAMPLE_RATE
 WINDOW_BYTES = WINDOW_SAMPLES * SAMPLE_WIDTH

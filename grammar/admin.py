@@ -78,16 +78,43 @@ class ReviewItemAdmin(admin.ModelAdmin):
     """The spaced-review queue. Items are made from mistakes and their SM-2 state is the scheduler's
     to change, so only the due date can be edited (e.g. to bring an item forward)."""
 
-    list_display = ["mistake", "player", "mistake_category", "mistake_status", "due_at", "interval_days", "ease",
-                    "repetitions", "lapses", "last_reviewed_at"]
+    list_display = [
+        "mistake",
+        "player",
+        "mistake_category",
+        "mistake_status",
+        "due_at",
+        "interval_days",
+        "ease",
+        "repetitions",
+        "lapses",
+        "last_reviewed_at",
+    ]
     list_filter = [DueFilter, "mistake__category", "mistake__status", "repetitions"]
     search_fields = ["player__player_id", "mistake__original", "mistake__correction"]
     list_select_related = ["player", "mistake"]
     date_hierarchy = "due_at"
-    fields = ["mistake", "player", "due_at", "interval_days", "ease", "repetitions", "lapses", "last_reviewed_at",
-              "created_at"]
-    readonly_fields = ["mistake", "player", "interval_days", "ease", "repetitions", "lapses", "last_reviewed_at",
-                       "created_at"]
+    fields = [
+        "mistake",
+        "player",
+        "due_at",
+        "interval_days",
+        "ease",
+        "repetitions",
+        "lapses",
+        "last_reviewed_at",
+        "created_at",
+    ]
+    readonly_fields = [
+        "mistake",
+        "player",
+        "interval_days",
+        "ease",
+        "repetitions",
+        "lapses",
+        "last_reviewed_at",
+        "created_at",
+    ]
     actions = ["make_due_now"]
 
     @admin.display(description="category", ordering="mistake__category")

@@ -29,8 +29,8 @@ from grammar.selectors import (
     review_items_due,
     review_items_upcoming,
 )
-from grammar.taxonomy import MistakeCategory
 from players.models import Player
+from vocabulary.taxonomy import MistakeCategory
 
 BLANK = "___"
 TOP_CATEGORY_COUNT = 3
@@ -168,14 +168,25 @@ def exercise_written(
 ) -> Exercise:
     """An exercise that was written (by a language model) rather than built: its id carries it, signed."""
     signed = signing.dumps(
-        {"i": item.id, "t": exercise_type.value, "n": instruction, "p": prompt, "o": list(options),
-         "a": correct_answer, "e": explanation},
+        {
+            "i": item.id,
+            "t": exercise_type.value,
+            "n": instruction,
+            "p": prompt,
+            "o": list(options),
+            "a": correct_answer,
+            "e": explanation,
+        },
         salt=_SIGNING_SALT,
         compress=True,
     )
     return _exercise_fields(
-        exercise_id=f"{item.id}:{exercise_type.value}:{signed}", exercise_type=exercise_type,
-        instruction=instruction, prompt=prompt, correct_answer=correct_answer, explanation=explanation,
+        exercise_id=f"{item.id}:{exercise_type.value}:{signed}",
+        exercise_type=exercise_type,
+        instruction=instruction,
+        prompt=prompt,
+        correct_answer=correct_answer,
+        explanation=explanation,
         options=options,
     )
 
@@ -188,8 +199,13 @@ def _exercise_written_read(parsed: re.Match, *, exercise_id: str) -> Exercise:
     if data.get("i") != int(parsed["item"]) or data.get("t") != parsed["type"]:
         raise ExerciseNotFound(f"Unknown exercise {exercise_id!r}.")
     return _exercise_fields(
-        exercise_id=exercise_id, exercise_type=ExerciseType(parsed["type"]), instruction=data["n"],
-        prompt=data["p"], correct_answer=data["a"], explanation=data["e"], options=data["o"],
+        exercise_id=exercise_id,
+        exercise_type=ExerciseType(parsed["type"]),
+        instruction=data["n"],
+        prompt=data["p"],
+        correct_answer=data["a"],
+        explanation=data["e"],
+        options=data["o"],
     )
 
 
@@ -282,9 +298,13 @@ def _exercise(
     item: ReviewItem, exercise_type: ExerciseType, *, prompt: str, correct_answer: str, options: Sequence[str] = ()
 ) -> Exercise:
     return _exercise_fields(
-        exercise_id=f"{item.id}:{exercise_type.value}", exercise_type=exercise_type,
-        instruction=_INSTRUCTIONS[exercise_type], prompt=prompt, correct_answer=correct_answer,
-        explanation=exercise_explanation_default(mistake=item.mistake), options=options,
+        exercise_id=f"{item.id}:{exercise_type.value}",
+        exercise_type=exercise_type,
+        instruction=_INSTRUCTIONS[exercise_type],
+        prompt=prompt,
+        correct_answer=correct_answer,
+        explanation=exercise_explanation_default(mistake=item.mistake),
+        options=options,
     )
 
 

@@ -21,6 +21,9 @@ from typing import Any, Literal
 from asgiref.sync import async_to_sync
 from django.conf import settings
 
+from engines.errors import EngineError
+from engines.interfaces import ChatMessage, LanguageModel
+from engines.registry import get_registry
 from grammar.exercises import (
     BLANK,
     MAX_OPTIONS,
@@ -34,10 +37,7 @@ from grammar.exercises import (
     exercises_build,
 )
 from grammar.models import ReviewItem
-from virtulingo.engines.errors import EngineError
-from virtulingo.engines.interfaces import ChatMessage, LanguageModel
-from virtulingo.engines.registry import get_registry
-from virtulingo.languages import language_name
+from vocabulary.languages import language_name
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +122,9 @@ class LanguageModelExerciseBuilder:
         if problems:
             logger.warning(
                 "The language model's review exercises: %d valid, %d dropped (%s)",
-                len(written), len(problems), "; ".join(problems)[:1000],
+                len(written),
+                len(problems),
+                "; ".join(problems)[:1000],
             )
         return written
 
@@ -130,7 +132,8 @@ class LanguageModelExerciseBuilder:
         player = items[0].player
         native = language_name(player.native_language)
         system = SYSTEM_PROMPT.format(
-            level=player.proficiency_level, native=native,
+            level=player.proficiency_level,
+            native=native,
             translation=TRANSLATION_PROMPT.format(native=native) if translation else "",
         )
         lines = []
@@ -253,8 +256,13 @@ def _exercise_from_model(raw: Any, *, items: Sequence[ReviewItem]) -> tuple[Revi
     ):
         raise _Invalid("a translation within the learner's native language")
     exercise = exercise_written(
-        item=item, exercise_type=exercise_type, instruction=instruction, prompt=prompt,
-        correct_answer=correct_answer, explanation=explanation, options=options,
+        item=item,
+        exercise_type=exercise_type,
+        instruction=instruction,
+        prompt=prompt,
+        correct_answer=correct_answer,
+        explanation=explanation,
+        options=options,
     )
     return item, exercise
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from grammar.taxonomy import MistakeCategory as C
-from virtulingo.engines.interfaces import GrammarResult
+from engines.interfaces import GrammarResult
+from engines.registry import EngineRegistry
+from vocabulary.taxonomy import MistakeCategory as C
 
 # What went wrong, per category.
 _LEADS: dict[str, dict[str, str]] = {
@@ -146,3 +147,17 @@ def grammar_result_explained_in(*, result: GrammarResult, language: str) -> Gram
     # The headline is the most severe edit's, picked as GrammarResult.from_edits picks it.
     worst = max(edits, key=lambda edit: edit.severity)
     return replace(result, edits=edits, explanation=worst.explanation, explanation_language=language)
+
+
+async def grammar_check_explained(
+    *, registry: EngineRegistry, utterance: str, language: str, level: str, explanation_language: str | None
+) -> GrammarResult:
+    """The configured checker's verdict on ``utterance``, explained in ``explanation_language``
+    (the learner's native language): by the engine where it can write in it (a language model),
+    by the templates above where it cannot (Harper: English, LanguageTool: the text's language)."""
+    result = await registry.check_grammar(
+        utterance, language=language, level=level, explanation_language=explanation_language
+    )
+    if explanation_language:
+        result = grammar_result_explained_in(result=result, language=explanation_language)
+    return result

@@ -3,8 +3,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from grammar.scheduling import INITIAL_EASE, MIN_EASE
-from grammar.taxonomy import MistakeCategory
-from virtulingo.languages import LANGUAGE_CHOICES, CEFRLevel
+from vocabulary.languages import LANGUAGE_CHOICES, CEFRLevel
+from vocabulary.taxonomy import MistakeCategory
 
 
 class GrammarCheck(models.Model):

@@ -98,8 +98,13 @@ def grammar_check_result(*, check: GrammarCheck) -> dict:
         "explanation": worst.explanation if worst else "",
         "severity": worst.severity if worst else 0,
         "edits": [
-            {"original": m.original, "correction": m.correction, "category": m.category,
-             "explanation": m.explanation, "severity": m.severity}
+            {
+                "original": m.original,
+                "correction": m.correction,
+                "category": m.category,
+                "explanation": m.explanation,
+                "severity": m.severity,
+            }
             for m in mistakes
         ],
     }

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from grammar.models import Mistake
-from virtulingo.languages import LANGUAGE_CHOICES
+from vocabulary.languages import LANGUAGE_CHOICES
 
 UTTERANCE_MAX_CHARS = 1000
 
@@ -56,6 +56,17 @@ class MistakeCurationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Mistake
-        fields = ["id", "player_id", "category", "original", "correction", "explanation", "severity", "status",
-                  "rejected_by", "rejected_at", "created_at"]
+        fields = [
+            "id",
+            "player_id",
+            "category",
+            "original",
+            "correction",
+            "explanation",
+            "severity",
+            "status",
+            "rejected_by",
+            "rejected_at",
+            "created_at",
+        ]
         read_only_fields = fields

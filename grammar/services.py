@@ -22,11 +22,12 @@ from django.utils import timezone
 
 from conversations.events import grammar_correction_event, player_group_name
 from conversations.models import Turn
+from engines.interfaces import GrammarResult
+from engines.registry import get_registry
+from grammar.explanations import grammar_check_explained
 from grammar.models import GrammarCheck, Mistake
 from grammar.review import review_item_create_for_mistake
 from players.models import Player
-from virtulingo.engines.interfaces import GrammarResult
-from virtulingo.engines.registry import get_registry
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +117,9 @@ def grammar_check_prepare(*, turn_id: int) -> GrammarCheck:
     check, _ = GrammarCheck.objects.select_related("player").get_or_create(
         turn=turn,
         defaults={
-            "player": player, "utterance": turn.transcript, "language": turn.language,
+            "player": player,
+            "utterance": turn.transcript,
+            "language": turn.language,
             "level": player.proficiency_level,
         },
     )
@@ -152,8 +155,11 @@ def grammar_check_attempt(*, check: GrammarCheck) -> None:
 async def _grammar_engine_run(*, check: GrammarCheck) -> tuple[GrammarResult, int]:
     started = time.perf_counter()
     # Explanations in the learner's native language (check.player is loaded with the check).
-    result = await get_registry().check_grammar(
-        check.utterance, language=check.language, level=check.level,
+    result = await grammar_check_explained(
+        registry=get_registry(),
+        utterance=check.utterance,
+        language=check.language,
+        level=check.level,
         explanation_language=check.player.native_language,
     )
     return result, round((time.perf_counter() - started) * 1000)
@@ -174,10 +180,15 @@ def grammar_check_store(*, check_id: int, result: GrammarResult, duration_ms: in
         check.status, check.corrected_utterance = GrammarCheck.Status.DONE, result.correction
         for edit in result.edits:
             mistake, _ = Mistake.objects.get_or_create(
-                grammar_check=check, category=edit.category, original=edit.original[:500],
+                grammar_check=check,
+                category=edit.category,
+                original=edit.original[:500],
                 correction=edit.correction[:500],
-                defaults={"player_id": check.player_id, "explanation": edit.explanation,
-                          "severity": min(5, max(1, edit.severity))},
+                defaults={
+                    "player_id": check.player_id,
+                    "explanation": edit.explanation,
+                    "severity": min(5, max(1, edit.severity)),
+                },
             )
             review_item_create_for_mistake(mistake=mistake)
     check.save()
@@ -210,8 +221,13 @@ def grammar_check_push(*, check: GrammarCheck) -> bool:
             original=check.utterance,
             correction=check.corrected_utterance,
             edits=[
-                {"original": m.original, "correction": m.correction, "category": m.category,
-                 "explanation": m.explanation, "severity": m.severity}
+                {
+                    "original": m.original,
+                    "correction": m.correction,
+                    "category": m.category,
+                    "explanation": m.explanation,
+                    "severity": m.severity,
+                }
                 for m in mistakes
             ],
             timestamp=timezone.now().isoformat(),

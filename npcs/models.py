@@ -1,6 +1,6 @@
 from django.db import models
 
-from virtulingo.languages import LANGUAGE_CHOICES, CEFRLevel
+from vocabulary.languages import LANGUAGE_CHOICES, CEFRLevel
 
 
 class Scene(models.Model):

@@ -31,7 +31,9 @@ class PlayerAdmin(admin.ModelAdmin):
     def regenerate_tokens(self, request, queryset) -> None:
         for player in queryset:
             token = player_token_issue(player=player)
-            self.message_user(request, f"New API token for {player.player_id}: {token} (shown only now).", messages.WARNING)
+            self.message_user(
+                request, f"New API token for {player.player_id}: {token} (shown only now).", messages.WARNING
+            )
 
 
 @admin.register(Relationship)

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from virtulingo.languages import LANGUAGE_CHOICES, CEFRLevel
+from vocabulary.languages import LANGUAGE_CHOICES, CEFRLevel
 
 
 class Player(models.Model):

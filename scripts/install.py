@@ -46,7 +46,9 @@ def main() -> None:
     started = time.monotonic()
     pip = [sys.executable, "-m", "pip"]
     builder = subprocess.Popen([sys.executable, str(Path(llama_wheel.__file__)), "--no-install"])
-    independent = [line for line in requirement_lines(ROOT / "requirements-dev.txt") if name_of(line) not in NEEDS_LLAMA]
+    independent = [
+        line for line in requirement_lines(ROOT / "requirements-dev.txt") if name_of(line) not in NEEDS_LLAMA
+    ]
     print(f"[pip] installing {len(independent)} requirements while llama.cpp builds", flush=True)
     with tempfile.NamedTemporaryFile("w", suffix=".txt") as first:
         first.write("\n".join(independent) + "\n")

@@ -97,9 +97,10 @@ def build(version: str, args: list[str], target: Path) -> Path:
         out_dir = Path(tmp) / "wheel"
         command = [sys.executable, "-m", "pip", "wheel", "--verbose", "--no-deps", "-w", str(out_dir), str(source)]
         log_path = Path(tmp) / "build.log"
-        with open(log_path, "w") as log, subprocess.Popen(
-            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        ) as proc:
+        with (
+            open(log_path, "w") as log,
+            subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc,
+        ):
             assert proc.stdout is not None
             shown = -1
             for line in proc.stdout:

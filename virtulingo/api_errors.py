@@ -28,7 +28,9 @@ def exception_handler(exc, context):
         code = "invalid"
     elif not isinstance(code, str):
         code = "error"
-    message = _first_message(response.data.get("detail", response.data) if isinstance(response.data, dict) else response.data)
+    message = _first_message(
+        response.data.get("detail", response.data) if isinstance(response.data, dict) else response.data
+    )
     body = {"code": code, "message": message, "text": message}
     if isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, dict):
         body["fields"] = exc.detail

@@ -3,11 +3,11 @@
 import faulthandler
 import os
 
+from django.core.asgi import get_asgi_application
+
 # A fault in an engine's native code then prints the Python stack that called it
 # (the engine's name is in it) instead of a bare "Segmentation fault".
 faulthandler.enable()
-
-from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "virtulingo.settings")
 # Django must be set up before anything imports models (the consumers do).
@@ -18,8 +18,8 @@ import threading  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from engines.registry import get_registry  # noqa: E402
 from virtulingo.routing import websocket_urlpatterns  # noqa: E402
-from virtulingo.engines.registry import get_registry  # noqa: E402
 from virtulingo.websocket_origin import NativeClientOrAllowedOriginValidator  # noqa: E402
 
 application = ProtocolTypeRouter(

@@ -15,6 +15,6 @@ app.autodiscover_tasks()
 @worker_process_init.connect
 def _warm_up_grammar_engines(**kwargs) -> None:
     # Models load in each worker process after the fork, never in the parent.
-    from virtulingo.engines.registry import get_registry
+    from engines.registry import get_registry
 
     get_registry().warmup_sync(roles=("grammar",))

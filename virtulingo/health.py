@@ -8,8 +8,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from virtulingo.engines.errors import EngineError
-from virtulingo.engines.registry import get_registry
+from engines.errors import EngineError
+from engines.registry import get_registry
 
 REDIS_PING_TIMEOUT_SECONDS = 1.0
 

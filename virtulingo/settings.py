@@ -50,7 +50,9 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off")
     SECRET_KEY = "django-insecure-development-only-key-do-not-deploy"
 
-ALLOWED_HOSTS = [h.strip() for h in env_str("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h.strip()]
+ALLOWED_HOSTS = [
+    h.strip() for h in env_str("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h.strip()
+]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env_str("DJANGO_CSRF_TRUSTED_ORIGINS").split(",") if o.strip()]
 
 # Development mode lets the unmodified Unity client connect without a token and
@@ -72,6 +74,7 @@ INSTALLED_APPS = [
     "players",
     "conversations",
     "grammar",
+    "virtulingo",  # the project package itself, on top: seed_demo seeds every app
 ]
 
 MIDDLEWARE = [
@@ -156,7 +159,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 
 # --- Engines ----------------------------------------------------------------
-# Read by virtulingo/engines/ only; documented in docs/ENGINES.md.
+# Read by engines/ only; documented in docs/ENGINES.md.
 
 VIRTULINGO_MODEL_CACHE = Path(env_str("VIRTULINGO_MODEL_CACHE", str(Path.home() / ".cache" / "virtulingo")))
 # CPU-bound inference runs in the engines' own bounded executor, never on the event loop.
@@ -206,7 +209,10 @@ if VIRTULINGO_REVIEW_EXERCISES not in {"auto", "llm", "rules"}:
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "players.authentication.PlayerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",

@@ -5,7 +5,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from conversations.models import Conversation, Turn
-from conversations.tests.conftest import ScriptedLanguageModel, UnreachableLanguageModel
+from conversations.tests.helpers import ScriptedLanguageModel, UnreachableLanguageModel
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("redis_test_db")]
 
@@ -18,8 +18,9 @@ def api():
 def test_text_turn_over_rest_answers_with_the_reply_and_audio(api, npc, use_language_model):
     use_language_model(ScriptedLanguageModel(["Hello there! ", "What would you like?"]))
 
-    response = api.post(f"/api/conversations/learner/{npc.npc_id}/conversation",
-                        {"text": "Good morning", "audio": True}, format="json")
+    response = api.post(
+        f"/api/conversations/learner/{npc.npc_id}/conversation", {"text": "Good morning", "audio": True}, format="json"
+    )
 
     assert response.status_code == 200, response.json()
     body = response.json()
@@ -39,9 +40,7 @@ def test_text_turn_reports_a_failed_model(api, npc, use_language_model):
 
 
 def test_text_turn_validation_and_unknown_npc(api, npc):
-    assert api.post(f"/api/conversations/learner/{npc.npc_id}/conversation", {}, format="json").json()["fields"][
-        "text"
-    ]
+    assert api.post(f"/api/conversations/learner/{npc.npc_id}/conversation", {}, format="json").json()["fields"]["text"]
     missing = api.post("/api/conversations/learner/nobody/conversation", {"text": "Hi"}, format="json")
     assert missing.status_code == 404 and "nobody" in missing.json()["text"]
     assert not Conversation.objects.exists()

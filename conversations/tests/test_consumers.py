@@ -3,7 +3,6 @@ with the real embedded engines (speech is synthesized by Piper)."""
 
 import asyncio
 import json
-import struct
 
 import pytest
 from channels.db import database_sync_to_async
@@ -11,12 +10,14 @@ from django.conf import settings
 from django.test import override_settings
 
 from conversations.models import Conversation, Turn
-from conversations.tests.conftest import (
+from conversations.tests.helpers import (
     ScriptedLanguageModel,
     UnreachableLanguageModel,
+    assert_canonical_wav,
     audio_of,
     events_of,
     receive_turn,
+    stored_turns,
     unity_frames,
 )
 from players.models import Player
@@ -26,22 +27,6 @@ from players.world_state import get_world_state_store
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("redis_test_db")]
 
 UNITY_END_UTTERANCE = '{"type":"end_utterance","text":"","enabled":false}'
-
-
-def assert_canonical_wav(frame: bytes) -> int:
-    """The header the Unity client reads at fixed offsets; returns the sample rate."""
-    assert frame[:4] == b"RIFF" and frame[8:16] == b"WAVEfmt "
-    channels, sample_rate = struct.unpack_from("<HI", frame, 22)
-    (bits,) = struct.unpack_from("<H", frame, 34)
-    assert (channels, bits) == (1, 16)
-    assert frame[36:40] == b"data"
-    assert struct.unpack_from("<I", frame, 40)[0] == len(frame) - 44
-    return sample_rate
-
-
-async def _turns(player_id: str = "learner"):
-    conversation = await Conversation.objects.select_related("player").aget(player__player_id=player_id)
-    return [turn async for turn in conversation.turns.order_by("index")]
 
 
 async def test_unity_style_spoken_turn(connect, baker, speech, engines):
@@ -67,7 +52,7 @@ async def test_unity_style_spoken_turn(connect, baker, speech, engines):
     assert metrics["audio_in_ms"] > 1000
     assert set(metrics["engines"]) == {"stt", "llm", "tts"} and metrics["engines"]["tts"] == "piper"
 
-    (turn,) = await _turns()
+    (turn,) = await stored_turns()
     assert turn.transcript == transcription["text"] and turn.npc_reply == npc_text["text"]
     assert turn.status == Turn.Status.COMPLETED and turn.metrics["total_ms"] == metrics["total_ms"]
     history = await get_world_state_store().history_list(player_id="learner", npc_id="baker_01")
@@ -106,9 +91,14 @@ async def test_typed_text_turn_echoes_the_text(connect, baker, use_language_mode
 
 @pytest.mark.parametrize(
     ("frame", "code"),
-    [({"bytes_data": b"\x01\x02\x03"}, "bad_audio"), ({"bytes_data": bytes(300_000)}, "message_too_large"),
-     ({"text_data": "{not json"}, "bad_json"), ({"text_data": '{"type":"dance"}'}, "unknown_message"),
-     ({"text_data": "[1, 2]"}, "bad_message"), ({"text_data": '{"type":"config","output":"mp3"}'}, "bad_config")],
+    [
+        ({"bytes_data": b"\x01\x02\x03"}, "bad_audio"),
+        ({"bytes_data": bytes(300_000)}, "message_too_large"),
+        ({"text_data": "{not json"}, "bad_json"),
+        ({"text_data": '{"type":"dance"}'}, "unknown_message"),
+        ({"text_data": "[1, 2]"}, "bad_message"),
+        ({"text_data": '{"type":"config","output":"mp3"}'}, "bad_config"),
+    ],
 )
 async def test_bad_frames_get_an_error_and_the_session_goes_on(connect, baker, frame, code):
     socket = await connect("/api/conversations/ws/learner/baker_01")
@@ -151,7 +141,11 @@ async def test_after_a_turn_the_model_reads_the_next_prompt_start_ahead(connect,
 
     # Everything but the learner's new words was read before they spoke.
     assert model.prefilled[0] == model.messages[:-1]
-    assert [m.content for m in model.messages[-3:]] == ["Hello", "Good morning! What would you like?", "Some bread, please."]
+    assert [m.content for m in model.messages[-3:]] == [
+        "Hello",
+        "Good morning! What would you like?",
+        "Some bread, please.",
+    ]
 
 
 async def test_first_audio_is_sent_while_the_model_is_still_writing(connect, baker, use_language_model):
@@ -184,7 +178,7 @@ async def test_interrupt_stops_the_reply_and_keeps_what_was_heard(connect, baker
     assert received[-1]["interrupted"] is True
     assert events_of(received, "npc_text")[0]["text"] == "Good morning!"
     assert not audio_of(received), "nothing queued is sent after the barge-in"
-    (turn,) = await _turns()
+    (turn,) = await stored_turns()
     assert turn.status == Turn.Status.INTERRUPTED and turn.npc_reply == "Good morning!"
     history = await get_world_state_store().history_list(player_id="learner", npc_id="baker_01")
     assert history[-1].npc_text == "Good morning!"
@@ -199,7 +193,7 @@ async def test_a_failing_language_model_gives_an_error_and_a_turn_complete(conne
 
     assert [event["type"] for event in events_of(received)] == ["transcription", "error", "turn_complete"]
     assert events_of(received, "error")[0]["code"] == "llm_unavailable"
-    (turn,) = await _turns()
+    (turn,) = await stored_turns()
     assert turn.status == Turn.Status.FAILED and turn.error_code == "llm_unavailable"
     await socket.send_to(text_data='{"type":"ping"}')
     assert await socket.receive_json_from(timeout=10) == {"type": "pong"}
@@ -222,7 +216,7 @@ async def test_turns_are_queued_one_deep_and_a_third_is_busy(connect, baker, use
     first, second = await receive_turn(socket), await receive_turn(socket)
     assert first[-1]["turn_id"] == early["transcription"]["turn_id"]
     assert events_of(second, "transcription")[0]["text"] == "two"
-    assert [turn.transcript for turn in await _turns()] == ["one", "two"]
+    assert [turn.transcript for turn in await stored_turns()] == ["one", "two"]
 
 
 async def test_disconnect_mid_turn_stops_the_turn_and_ends_the_conversation(connect, baker, use_language_model):
@@ -236,7 +230,7 @@ async def test_disconnect_mid_turn_stops_the_turn_and_ends_the_conversation(conn
 
     conversation = await Conversation.objects.aget(player__player_id="learner")
     assert conversation.ended_at is not None
-    (turn,) = await _turns()
+    (turn,) = await stored_turns()
     assert turn.status == Turn.Status.INTERRUPTED
 
 
@@ -367,7 +361,9 @@ async def test_a_slow_grammar_check_does_not_delay_the_turn(connect, baker, engi
     assert correction["data"]["correction"] == "He goes to school every day."
 
 
-async def test_speech_before_a_pause_is_transcribed_while_the_learner_goes_on(connect, baker, speech, engines, monkeypatch):
+async def test_speech_before_a_pause_is_transcribed_while_the_learner_goes_on(
+    connect, baker, speech, engines, monkeypatch
+):
     stt = engines.stt()
     heard: list[tuple[int, bool]] = []  # (audio ms, whether end_utterance had been sent)
     ended = asyncio.Event()

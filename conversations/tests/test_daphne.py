@@ -16,7 +16,7 @@ import pytest
 import websockets
 from django.conf import settings
 
-from conversations.tests.conftest import unity_frames
+from conversations.tests.helpers import unity_frames
 
 pytestmark = pytest.mark.asyncio
 
@@ -38,8 +38,9 @@ def server_environment(database: Path, **overrides: str) -> dict[str, str]:
 
 
 def manage(*args: str, env: dict[str, str]) -> None:
-    subprocess.run([sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env, check=True, stdout=subprocess.DEVNULL
+    )
 
 
 class DaphneServer:
@@ -48,7 +49,10 @@ class DaphneServer:
         self.log = log
         self.process = subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "virtulingo.asgi:application"],
-            cwd=settings.BASE_DIR, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
         )
 
     def url(self, path: str) -> str:
@@ -85,7 +89,9 @@ def servers(tmp_path_factory):
     development = DaphneServer(env=setup_env, log=folder / "development.log")
     production = DaphneServer(
         env=server_environment(
-            database, DJANGO_DEBUG="0", DJANGO_SECRET_KEY="a-test-secret-key-" + "x" * 40,
+            database,
+            DJANGO_DEBUG="0",
+            DJANGO_SECRET_KEY="a-test-secret-key-" + "x" * 40,
             VIRTULINGO_WARM_UP_ENGINES="0",
         ),
         log=folder / "production.log",

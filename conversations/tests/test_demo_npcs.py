@@ -8,13 +8,17 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from npcs import demo_content
-from virtulingo.engines.audio import read_wav
+from engines.audio import read_wav
+from virtulingo import demo_content
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("redis_test_db"), pytest.mark.models]
 
-GREETINGS = {"en": "Good morning! How are you?", "fr": "Bonjour ! Comment allez-vous ?",
-             "es": "¡Hola! ¿Cómo está usted?", "de": "Guten Tag! Wie geht es Ihnen?"}
+GREETINGS = {
+    "en": "Good morning! How are you?",
+    "fr": "Bonjour ! Comment allez-vous ?",
+    "es": "¡Hola! ¿Cómo está usted?",
+    "de": "Guten Tag! Wie geht es Ihnen?",
+}
 
 
 @pytest.mark.parametrize("npc", demo_content.NPCS, ids=lambda npc: npc["npc_id"])

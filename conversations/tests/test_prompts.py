@@ -12,8 +12,14 @@ def pierre():
     # Unsaved rows: the prompt needs only their fields.
     bakery = Scene(scene_id="bakery", name="Bakery", description="A small bakery that smells of fresh bread.")
     return NPC(
-        npc_id="baker_pierre", name="Pierre", language="fr", cefr_level="A2", emotional_tone="jovial",
-        personality="A cheerful Parisian baker.", backstory="He opened his bakery twenty years ago.", scene=bakery,
+        npc_id="baker_pierre",
+        name="Pierre",
+        language="fr",
+        cefr_level="A2",
+        emotional_tone="jovial",
+        personality="A cheerful Parisian baker.",
+        backstory="He opened his bakery twenty years ago.",
+        scene=bakery,
     )
 
 
@@ -37,12 +43,20 @@ The player is an acquaintance to you. They are learning French (level A1)."""
 
 def test_golden_prompt(pierre):
     state = PlayerWorldState(
-        player_id="learner", scene_id="bakery", object_in_hand="a red apple (price: 1.50 EUR)",
-        nearby_npcs=("baker_pierre", "student_claire"), active_quest="buy_bread",
+        player_id="learner",
+        scene_id="bakery",
+        object_in_hand="a red apple (price: 1.50 EUR)",
+        nearby_npcs=("baker_pierre", "student_claire"),
+        active_quest="buy_bread",
     )
     messages = npc_prompt_messages(
-        npc=pierre, language="fr", player_level="A1", utterance="Je voudrais du pain.", relationship="acquaintance",
-        world_state=state, nearby_names=["Claire"],
+        npc=pierre,
+        language="fr",
+        player_level="A1",
+        utterance="Je voudrais du pain.",
+        relationship="acquaintance",
+        world_state=state,
+        nearby_names=["Claire"],
         history=[HistoryExchange(player_text="Bonjour !", npc_text="Bonjour ! Bienvenue.")],
     )
     assert [(m.role, m.content) for m in messages] == [
@@ -63,8 +77,10 @@ def _system_prompt(npc, state) -> str:
     ("events", "line"),
     [
         ([("PlayerPickedObject", {"object_id": "a baguette"})], "The player is holding a baguette."),
-        ([("PlayerPickedObject", {"object_id": "a baguette"}), ("PlayerDroppedObject", {"object_id": "a baguette"})],
-         None),
+        (
+            [("PlayerPickedObject", {"object_id": "a baguette"}), ("PlayerDroppedObject", {"object_id": "a baguette"})],
+            None,
+        ),
         ([("QuestStarted", {"quest_id": "find_the_cat"})], "The player's current task: find the cat."),
         ([("QuestStarted", {"quest_id": "find_the_cat"}), ("QuestCompleted", {"quest_id": "find_the_cat"})], None),
         ([("PlayerPickedObject", {"object_id": "a baguette"}), ("SceneChanged", {"scene_id": "market"})], None),

@@ -135,8 +135,14 @@ def test_flush_starts_a_new_reply() -> None:
 
 @pytest.mark.parametrize(
     ("chunk", "complete"),
-    [("Good morning!", True), ("« Bonjour ! »", True), ('He said "yes."', True), ("¿Qué quieres?", True),
-     ("Well, if you want fresh bread,", False), ("I think", False)],
+    [
+        ("Good morning!", True),
+        ("« Bonjour ! »", True),
+        ('He said "yes."', True),
+        ("¿Qué quieres?", True),
+        ("Well, if you want fresh bread,", False),
+        ("I think", False),
+    ],
 )
 def test_sentence_is_complete(chunk, complete):
     assert sentence_is_complete(chunk) is complete

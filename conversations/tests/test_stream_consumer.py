@@ -8,14 +8,15 @@ import pytest
 from django.test import override_settings
 
 from conversations.models import Turn
-from conversations.tests.conftest import (
+from conversations.tests.helpers import (
     ScriptedLanguageModel,
+    assert_canonical_wav,
     audio_of,
     events_of,
     receive_turn,
+    stored_turns,
     unity_frames,
 )
-from conversations.tests.test_consumers import _turns, assert_canonical_wav
 from players.tests.factories import PlayerFactory
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("redis_test_db")]
@@ -56,7 +57,7 @@ async def test_a_hands_free_turn_ends_on_silence(connect, baker, speech, engines
     metrics = received[-1]["metrics"]
     # Measured from the last voiced sample: the end-of-turn silence (A2 learner: 1200 ms) is included.
     assert metrics["speech_end_to_first_audio_ms"] >= metrics["first_audio_ms"] + 1200
-    (turn,) = await _turns()
+    (turn,) = await stored_turns()
     assert turn.input_mode == Turn.InputMode.SPEECH and turn.status == Turn.Status.COMPLETED
     assert await socket.receive_nothing(timeout=0.5), "one utterance, one turn"
 

@@ -5,8 +5,8 @@ import asyncio
 import pytest
 
 from conversations.transcription import MIN_PIECE_MS, UtteranceTranscriber, transcript_pieces_join
-from virtulingo.engines.errors import EngineTimeoutError
-from virtulingo.engines.interfaces import Transcript
+from engines.errors import EngineTimeoutError
+from engines.interfaces import Transcript
 
 BYTES_PER_MS = 32
 
@@ -106,7 +106,10 @@ async def test_cancel_stops_the_running_piece():
 @pytest.mark.parametrize(
     ("pieces", "joined"),
     [
-        (["I would like some bread.", "And two croissants, please."], "I would like some bread And two croissants, please."),
+        (
+            ["I would like some bread.", "And two croissants, please."],
+            "I would like some bread And two croissants, please.",
+        ),
         (["Where is the station?", "I am lost."], "Where is the station? I am lost."),
         (["Well...", "I think so."], "Well... I think so."),
         (["I went home.", "I slept."], "I went home I slept."),

@@ -15,7 +15,7 @@ from conversations.voice_activity import (
     SpeechStarted,
     SpeechTracker,
 )
-from virtulingo.engines.vad_silero import WINDOW_SAMPLES
+from engines.vad_silero import WINDOW_SAMPLES
 
 
 class ScriptedVoiceActivity:

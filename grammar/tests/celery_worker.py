@@ -86,8 +86,18 @@ def celery_worker_start(
     assert reason is None, reason
     node = f"{name}@{socket.gethostname()}"
     command = [
-        sys.executable, "-m", "celery", "-A", app, "worker", f"--hostname={node}", "--concurrency=1",
-        "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat",
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        app,
+        "worker",
+        f"--hostname={node}",
+        "--concurrency=1",
+        "--loglevel=WARNING",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
     ]
     if queues:
         command.append(f"--queues={','.join(queues)}")

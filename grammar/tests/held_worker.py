@@ -24,8 +24,8 @@ from pathlib import Path
 
 from celery.signals import celeryd_init, worker_process_init
 
+from engines.errors import EngineUnreachableError
 from virtulingo.celery import app  # noqa: F401 (what `celery -A grammar.tests.held_worker` runs)
-from virtulingo.engines.errors import EngineUnreachableError
 
 CHECKER_DIR_ENV = "VIRTULINGO_TEST_CHECKER_DIR"
 HOLD_LIMIT_SECONDS = 600
@@ -81,7 +81,7 @@ class ControlledChecker:
 @worker_process_init.connect
 def _install_controlled_checker(**kwargs) -> None:
     # In the pool process, after the project's own handler warmed the real engines up.
-    from virtulingo.engines.registry import get_registry
+    from engines.registry import get_registry
 
     registry = get_registry()
     registry.check_grammar = ControlledChecker(folder=Path(os.environ[CHECKER_DIR_ENV]), check=registry.check_grammar)

@@ -16,10 +16,17 @@ CHANGELIST = "admin:grammar_reviewitem_changelist"
 
 @pytest.fixture
 def items():
-    due = ReviewItemFactory(mistake=MistakeFactory(category="article", original="a", correction="an"),
-                            due_at=timezone.now() - timedelta(days=1), interval_days=6, ease=2.36, repetitions=2)
-    later = ReviewItemFactory(mistake=MistakeFactory(category="tense", original="go", correction="went"),
-                              due_at=timezone.now() + timedelta(days=3))
+    due = ReviewItemFactory(
+        mistake=MistakeFactory(category="article", original="a", correction="an"),
+        due_at=timezone.now() - timedelta(days=1),
+        interval_days=6,
+        ease=2.36,
+        repetitions=2,
+    )
+    later = ReviewItemFactory(
+        mistake=MistakeFactory(category="tense", original="go", correction="went"),
+        due_at=timezone.now() + timedelta(days=3),
+    )
     return due, later
 
 
@@ -38,8 +45,7 @@ def test_the_changelist_shows_player_category_due_interval_ease_and_repetitions(
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("due=now", "due"), ("due=later", "later"), ("mistake__category__exact=tense", "later"),
-     ("repetitions=2", "due")],
+    [("due=now", "due"), ("due=later", "later"), ("mistake__category__exact=tense", "later"), ("repetitions=2", "due")],
 )
 def test_the_filters(staff_client, items, query, expected):
     due, later = items
@@ -62,8 +68,9 @@ def test_only_the_due_date_can_be_edited_and_items_cannot_be_added(staff_client,
     assert staff_client.get(reverse("admin:grammar_reviewitem_add")).status_code == 403
 
     new_due = timezone.localtime(timezone.now() + timedelta(days=10)).replace(microsecond=0)
-    response = staff_client.post(change_url, {"due_at_0": new_due.strftime("%Y-%m-%d"),
-                                              "due_at_1": new_due.strftime("%H:%M:%S"), "ease": "9.9"})
+    response = staff_client.post(
+        change_url, {"due_at_0": new_due.strftime("%Y-%m-%d"), "due_at_1": new_due.strftime("%H:%M:%S"), "ease": "9.9"}
+    )
 
     assert response.status_code == 302
     due.refresh_from_db()

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from rest_framework.test import APIClient
 
+from engines.config import EngineConfig
+from engines.errors import EngineResponseError
+from engines.registry import EngineRegistry, get_registry
 from grammar import exercises_llm
 from grammar.exercises import BLANK, ExerciseNotFound, exercise_get, exercises_build, review_session_build
 from grammar.exercises_llm import LanguageModelExerciseBuilder, exercises_schema, review_exercises_mode
 from grammar.tests.factories import MistakeFactory, ReviewItemFactory
-from virtulingo.engines.config import EngineConfig
-from virtulingo.engines.errors import EngineResponseError
-from virtulingo.engines.registry import EngineRegistry, get_registry
 
 pytestmark = pytest.mark.django_db
 
@@ -65,8 +65,12 @@ def use_model(monkeypatch, settings):
 
 def _item(player, *, utterance, corrected, original, correction, category="verb_conjugation", due_at=NOW):
     mistake = MistakeFactory(
-        grammar_check__turn__conversation__player=player, grammar_check__utterance=utterance,
-        grammar_check__corrected_utterance=corrected, original=original, correction=correction, category=category,
+        grammar_check__turn__conversation__player=player,
+        grammar_check__utterance=utterance,
+        grammar_check__corrected_utterance=corrected,
+        original=original,
+        correction=correction,
+        category=category,
     )
     return ReviewItemFactory(mistake=mistake, due_at=due_at)
 
@@ -75,28 +79,60 @@ def _item(player, *, utterance, corrected, original, correction, category="verb_
 def items(player):
     """Three due items of a Spanish speaker learning English (PlayerFactory's default)."""
     return [
-        _item(player, utterance="She don't like apples.", corrected="She doesn't like apples.", original="don't",
-              correction="doesn't", due_at=NOW.replace(hour=9)),
-        _item(player, utterance="I goed home.", corrected="I went home.", original="goed", correction="went",
-              due_at=NOW.replace(hour=10)),
-        _item(player, utterance="He is good in football.", corrected="He is good at football.", original="in",
-              correction="at", category="preposition", due_at=NOW.replace(hour=11)),
+        _item(
+            player,
+            utterance="She don't like apples.",
+            corrected="She doesn't like apples.",
+            original="don't",
+            correction="doesn't",
+            due_at=NOW.replace(hour=9),
+        ),
+        _item(
+            player,
+            utterance="I goed home.",
+            corrected="I went home.",
+            original="goed",
+            correction="went",
+            due_at=NOW.replace(hour=10),
+        ),
+        _item(
+            player,
+            utterance="He is good in football.",
+            corrected="He is good at football.",
+            original="in",
+            correction="at",
+            category="preposition",
+            due_at=NOW.replace(hour=11),
+        ),
     ]
 
 
 TRANSLATION = {
-    "mistake": 1, "type": "translation", "instruction": "Traduce al inglés.",
-    "prompt": "A mi hermano no le gusta el té.", "options": [], "correct_answer": "My brother doesn't like tea.",
+    "mistake": 1,
+    "type": "translation",
+    "instruction": "Traduce al inglés.",
+    "prompt": "A mi hermano no le gusta el té.",
+    "options": [],
+    "correct_answer": "My brother doesn't like tea.",
     "explanation": "Con he/she/it se usa doesn't.",
 }
 MULTIPLE_CHOICE = {
-    "mistake": 2, "type": "multiple_choice", "instruction": "Elige la forma correcta.",
-    "prompt": "Yesterday we ___ to the park.", "options": ["went", "goed", "go", "gone"], "correct_answer": "went",
+    "mistake": 2,
+    "type": "multiple_choice",
+    "instruction": "Elige la forma correcta.",
+    "prompt": "Yesterday we ___ to the park.",
+    "options": ["went", "goed", "go", "gone"],
+    "correct_answer": "went",
     "explanation": "Go es irregular: el pasado es went.",
 }
 FILL_IN_BLANK = {
-    "mistake": 3, "type": "fill_in_blank", "instruction": "Completa la frase.", "prompt": "She is bad ____ maths.",
-    "options": [], "correct_answer": "at", "explanation": "",
+    "mistake": 3,
+    "type": "fill_in_blank",
+    "instruction": "Completa la frase.",
+    "prompt": "She is bad ____ maths.",
+    "options": [],
+    "correct_answer": "at",
+    "explanation": "",
 }
 
 
@@ -153,10 +189,11 @@ def test_json_without_a_usable_exercise_falls_back_to_the_rules(player, items, u
         ({**MULTIPLE_CHOICE, "type": "matching"}, "unknown type"),
         ({**MULTIPLE_CHOICE, "mistake": 7}, "not one of 1-3"),
         ({**MULTIPLE_CHOICE, "mistake": True}, "not one of 1-3"),
-        ({**MULTIPLE_CHOICE, "type": "correction", "prompt": "We goed.", "correct_answer": "We went."},
-         "has options"),
-        ({**MULTIPLE_CHOICE, "type": "correction", "options": [], "prompt": "We went.", "correct_answer": "we went"},
-         "the prompt itself"),
+        ({**MULTIPLE_CHOICE, "type": "correction", "prompt": "We goed.", "correct_answer": "We went."}, "has options"),
+        (
+            {**MULTIPLE_CHOICE, "type": "correction", "options": [], "prompt": "We went.", "correct_answer": "we went"},
+            "the prompt itself",
+        ),
         ({key: value for key, value in MULTIPLE_CHOICE.items() if key != "prompt"}, "prompt is not a string"),
     ],
 )
@@ -170,7 +207,9 @@ def test_invalid_exercises_are_dropped_and_their_items_get_rule_exercises(
 
     rules_for_second = exercises_build(items=[items[1]])
     assert [e["id"].split(":")[:2] for e in exercises] == [
-        [str(items[0].id), "translation"], rules_for_second[0]["id"].split(":"), [str(items[2].id), "fill_in_blank"]
+        [str(items[0].id), "translation"],
+        rules_for_second[0]["id"].split(":"),
+        [str(items[2].id), "fill_in_blank"],
     ]
     assert exercises[1] == rules_for_second[0]
     assert reason in caplog.text and "2 valid, 1 dropped" in caplog.text
@@ -192,16 +231,24 @@ def test_no_translation_for_a_learner_practising_their_native_language(player, i
 
     assert "translation" not in [e["type"] for e in exercises]
     assert model.calls[0]["schema"] == exercises_schema(translation=False)
-    assert "translation" not in model.calls[0]["schema"]["properties"]["exercises"]["items"]["properties"]["type"][
-        "enum"
-    ]
+    assert (
+        "translation" not in model.calls[0]["schema"]["properties"]["exercises"]["items"]["properties"]["type"]["enum"]
+    )
     assert "translation" not in model.calls[0]["messages"][0].content
 
 
 def test_the_model_is_asked_about_at_most_the_session_size(player, use_model):
-    many = [_item(player, utterance=f"She don't like {fruit}.", corrected=f"She doesn't like {fruit}.",
-                  original="don't", correction="doesn't", category=category)
-            for fruit, category in [("apples", "verb_conjugation"), ("pears", "tense"), ("plums", "article")]]
+    many = [
+        _item(
+            player,
+            utterance=f"She don't like {fruit}.",
+            corrected=f"She doesn't like {fruit}.",
+            original="don't",
+            correction="doesn't",
+            category=category,
+        )
+        for fruit, category in [("apples", "verb_conjugation"), ("pears", "tense"), ("plums", "article")]
+    ]
     model = use_model(JsonLanguageModel({"exercises": []}))
 
     exercises = LanguageModelExerciseBuilder(llm=model, max_exercises=2)(items=many)
@@ -246,8 +293,11 @@ def test_generate_returns_the_models_translation_exercise_and_answering_it_resch
     translation = session["exercises"][0]
     assert translation["type"] == "translation" and translation["question"].endswith("no le gusta el té.")
     assert translation["correct_answer"] == "My brother doesn't like tea."
-    answer = client.post(f"/api/review/{player.player_id}/answer",
-                         {"exercise_id": translation["id"], "answer": "my brother doesn’t like tea"}, format="json")
+    answer = client.post(
+        f"/api/review/{player.player_id}/answer",
+        {"exercise_id": translation["id"], "answer": "my brother doesn’t like tea"},
+        format="json",
+    )
     assert answer.status_code == 200, answer.json()
     assert answer.json()["correct"] is True and answer.json()["correct_answer"] == "My brother doesn't like tea."
     assert answer.json()["explanation"] == "Con he/she/it se usa doesn't."
@@ -261,12 +311,19 @@ def test_a_tampered_or_moved_written_exercise_id_is_not_found(player, items, use
     item_id, kind, signed = exercise_id.split(":", 2)
 
     assert exercise_get(player=player, exercise_id=exercise_id)[1]["correct_answer"] == "My brother doesn't like tea."
-    for forged in (f"{item_id}:{kind}:{signed[:-2]}xx", f"{items[1].id}:{kind}:{signed}",
-                   f"{item_id}:correction:{signed}", f"{item_id}:translation"):
+    for forged in (
+        f"{item_id}:{kind}:{signed[:-2]}xx",
+        f"{items[1].id}:{kind}:{signed}",
+        f"{item_id}:correction:{signed}",
+        f"{item_id}:translation",
+    ):
         with pytest.raises(ExerciseNotFound):
             exercise_get(player=player, exercise_id=forged)
-    response = APIClient().post(f"/api/review/{player.player_id}/answer",
-                                {"exercise_id": f"{item_id}:{kind}:{signed[:-2]}xx", "answer": "x"}, format="json")
+    response = APIClient().post(
+        f"/api/review/{player.player_id}/answer",
+        {"exercise_id": f"{item_id}:{kind}:{signed[:-2]}xx", "answer": "x"},
+        format="json",
+    )
     assert response.status_code == 404 and response.json()["code"] == "not_found"
 
 
@@ -286,5 +343,6 @@ def test_a_misspelt_setting_is_a_clear_error():
 def _load_settings(**variables: str) -> subprocess.CompletedProcess:
     code = "import django; from django.conf import settings as s; django.setup(); print(s.VIRTULINGO_REVIEW_EXERCISES)"
     env = {**os.environ, **variables, "DJANGO_SETTINGS_MODULE": "virtulingo.settings"}
-    return subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env, capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60
+    )

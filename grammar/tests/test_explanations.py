@@ -5,11 +5,30 @@ from asgiref.sync import async_to_sync
 from rest_framework.test import APIClient
 
 from conversations.tests.factories import TurnFactory
-from grammar.explanations import explanation_from_template, grammar_result_explained_in
+from engines.config import EngineConfig
+from engines.interfaces import GrammarEdit, GrammarResult
+from engines.registry import EngineRegistry
+from engines.tests.fake_server import FakeServer, Reply
+from grammar.explanations import explanation_from_template, grammar_check_explained, grammar_result_explained_in
 from grammar.models import Mistake
 from grammar.services import _grammar_check_turn_in_background
-from grammar.taxonomy import MistakeCategory
-from virtulingo.engines.interfaces import GrammarEdit, GrammarResult
+from vocabulary.taxonomy import MistakeCategory
+
+# A LanguageTool answer for "Je suis allé a la plage." in its wire format.
+LANGUAGETOOL_MATCH = {
+    "message": "Confusion possible entre « a » et « à ».",
+    "shortMessage": "",
+    "offset": 13,
+    "length": 1,
+    "replacements": [{"value": "à"}],
+    "context": {"text": "", "offset": 13, "length": 1},
+    "rule": {
+        "id": "A_A_ACCENT",
+        "description": "",
+        "issueType": "grammar",
+        "category": {"id": "CAT_HOMONYMES_PARONYMES", "name": "Homonymes"},
+    },
+}
 
 
 @pytest.mark.parametrize(
@@ -22,9 +41,10 @@ from virtulingo.engines.interfaces import GrammarEdit, GrammarResult
     ],
 )
 def test_a_replacement_is_explained_in_each_language(language, expected):
-    assert explanation_from_template(
-        category="verb_conjugation", original="go", correction="goes", language=language
-    ) == expected
+    assert (
+        explanation_from_template(category="verb_conjugation", original="go", correction="goes", language=language)
+        == expected
+    )
 
 
 def test_additions_and_removals_say_what_to_add_or_leave_out():
@@ -56,15 +76,29 @@ def test_an_unknown_category_reads_as_other_and_an_untemplated_language_has_none
 
 
 def _harper_result(*edits: GrammarEdit) -> GrammarResult:
-    return GrammarResult.from_edits(utterance="He go to school and she are late.",
-                                    correction="He goes to school and she is late.", edits=edits, language="en",
-                                    engine="harper")
+    return GrammarResult.from_edits(
+        utterance="He go to school and she are late.",
+        correction="He goes to school and she is late.",
+        edits=edits,
+        language="en",
+        engine="harper",
+    )
 
 
-GO = GrammarEdit(original="go", correction="goes", category="verb_conjugation",
-                 explanation="Use the third-person singular form.", severity=2)
-ARE = GrammarEdit(original="are", correction="is", category="verb_conjugation",
-                  explanation="The verb does not agree with the subject.", severity=3)
+GO = GrammarEdit(
+    original="go",
+    correction="goes",
+    category="verb_conjugation",
+    explanation="Use the third-person singular form.",
+    severity=2,
+)
+ARE = GrammarEdit(
+    original="are",
+    correction="is",
+    category="verb_conjugation",
+    explanation="The verb does not agree with the subject.",
+    severity=3,
+)
 
 
 def test_every_edit_and_the_headline_are_rewritten_for_another_native_language():
@@ -76,8 +110,11 @@ def test_every_edit_and_the_headline_are_rewritten_for_another_native_language()
     ]
     assert result.explanation == result.edits[1].explanation and result.severity == 3
     assert result.explanation_language == "fr"
-    assert (result.correction, result.category, result.engine) == ("He goes to school and she is late.",
-                                                                   "verb_conjugation", "harper")
+    assert (result.correction, result.category, result.engine) == (
+        "He goes to school and she is late.",
+        "verb_conjugation",
+        "harper",
+    )
 
 
 def test_the_engines_own_message_stays_for_its_language_and_for_languages_without_templates():
@@ -97,14 +134,19 @@ def test_a_check_stores_and_answers_explanations_in_the_learners_native_language
     player.native_language = native
     player.save()
 
-    body = APIClient().post(f"/api/conversations/{player.player_id}/correct",
-                            {"utterance": "She don't like apples."}, format="json").json()
+    body = (
+        APIClient()
+        .post(f"/api/conversations/{player.player_id}/correct", {"utterance": "She don't like apples."}, format="json")
+        .json()
+    )
 
     mistake = Mistake.objects.get(player=player)
     assert body["category"] == mistake.category == "verb_conjugation"
     if explanation is None:  # English speaker: Harper's own English message, not a template
-        english = {edit.explanation for edit in engines_for_grammar.grammar_engine("harper").check_sync(
-            "She don't like apples.").edits}
+        english = {
+            edit.explanation
+            for edit in engines_for_grammar.grammar_engine("harper").check_sync("She don't like apples.").edits
+        }
         assert body["explanation"] == mistake.explanation and mistake.explanation in english
         assert "instead of" not in mistake.explanation
     else:
@@ -121,3 +163,50 @@ def test_a_turn_checked_in_the_background_on_the_event_loop_explains_in_the_nati
 
     mistake = Mistake.objects.get(grammar_check__turn=turn)
     assert mistake.explanation == "Die Verbform passt nicht zum Subjekt: sag „doesn't“ statt „don't“."
+
+
+def test_harper_through_the_registry_explains_in_french_for_a_french_speaker(engines_for_grammar) -> None:
+    def check(explanation_language: str):
+        return async_to_sync(grammar_check_explained)(
+            registry=engines_for_grammar,
+            utterance="She don't like apples.",
+            language="en",
+            level="A2",
+            explanation_language=explanation_language,
+        )
+
+    french, english = check("fr"), check("en")
+
+    assert french.engine == "harper" and french.explanation_language == "fr"
+    assert french.explanation == "Le verbe ne s'accorde pas : dites « doesn't » au lieu de « don't »."
+    harper = engines_for_grammar.grammar_engine("harper").check_sync("She don't like apples.")
+    assert english.explanation == harper.explanation and english.explanation_language == "en"
+
+
+@pytest.mark.parametrize(
+    ("native", "explanation"),
+    [
+        ("en", 'This is not quite right: say "à" instead of "a".'),
+        ("de", "Das ist nicht ganz richtig: sag „à“ statt „a“."),
+        ("fr", "Confusion possible entre « a » et « à »."),  # LanguageTool's own French message
+        ("it", "Confusion possible entre « a » et « à »."),  # no Italian templates: the engine's message
+    ],
+)
+@pytest.mark.asyncio
+async def test_languagetool_messages_are_replaced_for_a_learner_with_another_native_language(
+    native, explanation
+) -> None:
+    with FakeServer() as fake_server:
+        fake_server.script(Reply(body={"matches": [LANGUAGETOOL_MATCH]}))
+        reg = EngineRegistry(EngineConfig(grammar={"*": "languagetool"}, languagetool_url=fake_server.url))
+        result = await grammar_check_explained(
+            registry=reg,
+            utterance="Je suis allé a la plage.",
+            language="fr",
+            level="A2",
+            explanation_language=native,
+        )
+        reg.shutdown()
+
+    assert result.explanation == result.edits[0].explanation == explanation
+    assert ("motherTongue" in fake_server.requests[0].form()) is (native != "fr")

@@ -16,8 +16,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def mistake():
-    mistake = MistakeFactory(category="verb_conjugation", original="goed", correction="went",
-                             grammar_check__utterance="I goed home.", grammar_check__corrected_utterance="I went home.")
+    mistake = MistakeFactory(
+        category="verb_conjugation",
+        original="goed",
+        correction="went",
+        grammar_check__utterance="I goed home.",
+        grammar_check__corrected_utterance="I went home.",
+    )
     review_item_create_for_mistake(mistake=mistake)
     return mistake
 

@@ -22,8 +22,11 @@ from channels.layers import get_channel_layer
 from django.db import connection
 
 from conversations.models import Turn
-from conversations.tests.conftest import audio_of, events_of, receive_turn, unity_frames
 from conversations.tests.factories import ConversationFactory, TurnFactory
+from conversations.tests.helpers import audio_of, events_of, receive_turn, unity_frames
+from engines.errors import EngineUnreachableError
+from engines.interfaces import GrammarEdit, GrammarResult
+from engines.registry import get_registry
 from grammar import services as grammar_services
 from grammar.models import GrammarCheck, ReviewItem
 from grammar.tasks import MAX_RETRIES, grammar_check_turn_task
@@ -31,9 +34,6 @@ from grammar.tests.celery_worker import WorkerProcess, celery_worker_start, cele
 from grammar.tests.held_worker import CHECKER_DIR_ENV
 from players.models import Player
 from players.tests.factories import PlayerFactory
-from virtulingo.engines.errors import EngineUnreachableError
-from virtulingo.engines.interfaces import GrammarEdit, GrammarResult
-from virtulingo.engines.registry import get_registry
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("redis_test_db")]
 

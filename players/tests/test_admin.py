@@ -15,8 +15,13 @@ def _token_from_messages(response) -> str:
 def test_creating_a_player_shows_its_token_once(staff_client):
     response = staff_client.post(
         reverse("admin:players_player_add"),
-        {"player_id": "new_learner", "display_name": "New", "target_language": "fr", "native_language": "en",
-         "proficiency_level": "A1"},
+        {
+            "player_id": "new_learner",
+            "display_name": "New",
+            "target_language": "fr",
+            "native_language": "en",
+            "proficiency_level": "A1",
+        },
         follow=True,
     )
     assert response.status_code == 200

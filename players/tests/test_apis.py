@@ -69,8 +69,11 @@ def test_unknown_event_type_is_a_clear_400(api, player):
 
 @pytest.mark.parametrize(
     ("event_type", "payload", "field"),
-    [("PlayerMoved", {"x": 1, "y": "up", "z": 0}, "'y'"), ("SceneChanged", {}, "'scene_id'"),
-     ("PlayerPickedObject", ["apple"], "payload")],
+    [
+        ("PlayerMoved", {"x": 1, "y": "up", "z": 0}, "'y'"),
+        ("SceneChanged", {}, "'scene_id'"),
+        ("PlayerPickedObject", ["apple"], "payload"),
+    ],
 )
 def test_bad_payload_is_a_clear_400_and_changes_nothing(api, player, event_type, payload, field):
     _post_event(api, player.player_id, "SceneChanged", {"scene_id": "bakery"})

@@ -49,8 +49,15 @@ def test_no_relationship_yet_is_neutral(player, npc):
 
 @pytest.mark.parametrize(
     ("score", "description"),
-    [(-1.0, "hostile"), (-0.3, "wary"), (0.0, "stranger"), (0.15, "acquaintance"), (0.45, "friend"),
-     (0.6, "close friend"), (1.0, "close friend")],
+    [
+        (-1.0, "hostile"),
+        (-0.3, "wary"),
+        (0.0, "stranger"),
+        (0.15, "acquaintance"),
+        (0.45, "friend"),
+        (0.6, "close friend"),
+        (1.0, "close friend"),
+    ],
 )
 def test_relationship_description(score, description):
     assert relationship_describe(score=score) == description

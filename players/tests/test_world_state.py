@@ -5,7 +5,6 @@ import pytest
 import pytest_asyncio
 import redis
 
-from conftest import TEST_WORLD_STATE_REDIS_DB
 from players.world_state import (
     WORLD_EVENT_TYPES,
     HistoryExchange,
@@ -19,6 +18,7 @@ from players.world_state import (
     world_state_apply_event,
     world_state_record_event,
 )
+from virtulingo.tests.redis_databases import TEST_WORLD_STATE_REDIS_DB
 
 # The tests' own database index on the local Redis, emptied after each test.
 REDIS_TEST_URL = f"redis://127.0.0.1:6379/{TEST_WORLD_STATE_REDIS_DB}"

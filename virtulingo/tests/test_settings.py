@@ -9,8 +9,14 @@ from pathlib import Path
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-CONFIG_VARIABLES = ["DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_DEBUG", "DJANGO_SECRET_KEY",
-                    "VIRTULINGO_ALLOW_ANONYMOUS_PLAYERS"]
+CONFIG_VARIABLES = [
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "DJANGO_DEBUG",
+    "DJANGO_SECRET_KEY",
+    "VIRTULINGO_ALLOW_ANONYMOUS_PLAYERS",
+]
 
 PRINT_SETTINGS = """
 import json, django

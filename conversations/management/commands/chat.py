@@ -10,9 +10,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from conversations.prompts import npc_prompt_messages
+from engines import get_registry
+from engines.errors import EngineError
 from players.world_state import HistoryExchange
-from virtulingo.engines import get_registry
-from virtulingo.engines.errors import EngineError
 
 REPLY_MAX_TOKENS = 160
 

@@ -6,10 +6,10 @@ import asyncio
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from virtulingo.engines import get_registry
-from virtulingo.engines.audio import write_wav
-from virtulingo.engines.errors import EngineError
-from virtulingo.engines.interfaces import Audio
+from engines import get_registry
+from engines.audio import write_wav
+from engines.errors import EngineError
+from engines.interfaces import Audio
 
 
 class Command(BaseCommand):

@@ -7,9 +7,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from virtulingo.engines import get_registry
-from virtulingo.engines.audio import read_wav
-from virtulingo.engines.errors import EngineError
+from engines import get_registry
+from engines.audio import read_wav
+from engines.errors import EngineError
 
 
 class Command(BaseCommand):

@@ -7,8 +7,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from virtulingo.engines import get_registry
-from virtulingo.engines.errors import EngineError
+from engines import get_registry
+from engines.errors import EngineError
 
 
 class Command(BaseCommand):

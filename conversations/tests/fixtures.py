@@ -1,0 +1,81 @@
+"""Fixtures for the voice loop: the process's real engines, real synthesized speech,
+and sockets through the project's real ASGI application (middleware included).
+A pytest plugin (the root conftest.py loads it), so the grammar tests use them too;
+helpers that tests import are in conversations/tests/helpers.py."""
+
+import asyncio
+from collections.abc import Sequence
+
+import pytest
+import pytest_asyncio
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+
+from conversations.tests.helpers import synthesized_speech
+from engines.registry import get_registry
+from grammar import services as grammar_services
+from grammar.tests.celery_worker import grammar_worker_shared
+from virtulingo.asgi import application
+
+
+@pytest.fixture(scope="session")
+def engines():
+    """The real embedded engines every socket of this process uses, loaded once."""
+    registry = get_registry()
+    registry.warmup_sync(roles=("stt", "llm", "tts", "grammar"))
+    return registry
+
+
+@pytest.fixture(scope="session")
+def speech(engines):
+    """16 kHz PCM16 of an English sentence spoken by Piper (made once per text)."""
+    return synthesized_speech
+
+
+@pytest.fixture
+def baker(transactional_db):
+    """The English baker the Unity client talks to by default (committed: sockets and workers see it)."""
+    from npcs.tests.factories import NPCFactory
+
+    return NPCFactory(npc_id="baker_01", name="Tom", language="en", voice={"piper": ""})
+
+
+@pytest_asyncio.fixture
+async def connect(grammar_worker):
+    """Open sockets through the real ASGI app; every one is disconnected at the end."""
+    opened: list[WebsocketCommunicator] = []
+
+    async def open_socket(path: str, *, headers: Sequence[tuple[bytes, bytes]] = ()) -> WebsocketCommunicator:
+        communicator = WebsocketCommunicator(application, path, headers=list(headers))
+        connected, _ = await communicator.connect(timeout=30)
+        assert connected
+        opened.append(communicator)
+        return communicator
+
+    yield open_socket
+    for communicator in opened:
+        await communicator.disconnect(timeout=30)
+    # Let background grammar checks of this test finish before its data is flushed.
+    if grammar_services._background_checks:
+        await asyncio.gather(*grammar_services._background_checks, return_exceptions=True)
+
+
+@pytest.fixture
+def use_language_model(engines, monkeypatch):
+    """Replace the process's language model with a test double for this test."""
+
+    def install(model) -> None:
+        monkeypatch.setattr(engines, "llm", lambda name=None: model)
+
+    return install
+
+
+@pytest.fixture(scope="session")
+def grammar_worker(django_db_setup):
+    """With a broker configured, a real Celery worker process on the test database checks the turns
+    (one per test run, shared with the grammar tests)."""
+    if not settings.CELERY_ENABLED:
+        yield None
+        return
+    with grammar_worker_shared() as worker:
+        yield worker

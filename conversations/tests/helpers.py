@@ -1,0 +1,116 @@
+"""Helpers for the voice-loop tests: Unity-style frames, reading a turn off a socket,
+synthesized speech and language-model test doubles. Imported by tests; fixtures live in
+conversations/tests/fixtures.py."""
+
+import asyncio
+import json
+import struct
+from collections.abc import AsyncIterator, Sequence
+from functools import cache
+
+from channels.testing import WebsocketCommunicator
+
+from conversations.audio import pcm16_resample
+from conversations.models import Conversation
+from engines.errors import EngineUnreachableError
+from engines.interfaces import ChatMessage
+from engines.registry import get_registry
+
+# Unity sends 4096 samples of 16 kHz PCM16 per binary frame.
+UNITY_FRAME_BYTES = 8192
+RECEIVE_TIMEOUT_SECONDS = 120
+
+
+@cache
+def synthesized_speech(text: str) -> bytes:
+    audio = get_registry().tts("piper").synthesize_sync(text, language="en")
+    return pcm16_resample(pcm=audio.pcm, from_rate=audio.sample_rate, to_rate=16000)
+
+
+def unity_frames(pcm: bytes) -> list[bytes]:
+    """Like the Unity client: whole 8192-byte frames, the last partial chunk dropped."""
+    return [pcm[i : i + UNITY_FRAME_BYTES] for i in range(0, len(pcm) - UNITY_FRAME_BYTES + 1, UNITY_FRAME_BYTES)]
+
+
+def assert_canonical_wav(frame: bytes) -> int:
+    """The header the Unity client reads at fixed offsets; returns the sample rate."""
+    assert frame[:4] == b"RIFF" and frame[8:16] == b"WAVEfmt "
+    channels, sample_rate = struct.unpack_from("<HI", frame, 22)
+    (bits,) = struct.unpack_from("<H", frame, 34)
+    assert (channels, bits) == (1, 16)
+    assert frame[36:40] == b"data"
+    assert struct.unpack_from("<I", frame, 40)[0] == len(frame) - 44
+    return sample_rate
+
+
+async def stored_turns(player_id: str = "learner"):
+    conversation = await Conversation.objects.select_related("player").aget(player__player_id=player_id)
+    return [turn async for turn in conversation.turns.order_by("index")]
+
+
+async def receive_turn(communicator: WebsocketCommunicator) -> list[dict | bytes]:
+    """Everything the server sends up to and including turn_complete (events as dicts, audio as bytes)."""
+    received: list[dict | bytes] = []
+    while True:
+        output = await communicator.receive_output(timeout=RECEIVE_TIMEOUT_SECONDS)
+        if output["type"] == "websocket.close":
+            raise AssertionError(f"socket closed with {output.get('code')} after {received}")
+        if output.get("bytes") is not None:
+            received.append(output["bytes"])
+            continue
+        event = json.loads(output["text"])
+        received.append(event)
+        if event["type"] == "turn_complete":
+            return received
+
+
+def events_of(received: list[dict | bytes], kind: str | None = None) -> list[dict]:
+    return [item for item in received if isinstance(item, dict) and (kind is None or item["type"] == kind)]
+
+
+def audio_of(received: list[dict | bytes]) -> list[bytes]:
+    return [item for item in received if isinstance(item, bytes)]
+
+
+class ScriptedLanguageModel:
+    """Test double: writes the given deltas, optionally holding after `hold_after` of them until released."""
+
+    name = "scripted"
+    state = "ready"
+    reason = ""
+
+    def __init__(self, deltas: Sequence[str], *, hold_after: int | None = None) -> None:
+        self.deltas = list(deltas)
+        self.hold_after = hold_after
+        self.release = asyncio.Event()
+        self.held = asyncio.Event()
+        self.messages: list[ChatMessage] = []
+        self.prefilled: list[list[ChatMessage]] = []
+
+    async def warmup(self) -> None:
+        return None
+
+    async def prefill(self, messages) -> None:
+        self.prefilled.append(list(messages))
+
+    async def stream(self, messages, *, temperature: float = 0.8, max_tokens: int = 200) -> AsyncIterator[str]:
+        self.messages = list(messages)
+        for index, delta in enumerate(self.deltas):
+            if index == self.hold_after:
+                self.held.set()
+                await self.release.wait()
+            yield delta
+
+    async def complete_json(self, messages, *, schema, temperature: float = 0.2, max_tokens: int = 400) -> dict:
+        raise AssertionError("not used by the voice loop")
+
+
+class UnreachableLanguageModel(ScriptedLanguageModel):
+    """Test double: a cloud model that cannot be reached."""
+
+    def __init__(self) -> None:
+        super().__init__([])
+
+    async def stream(self, messages, *, temperature: float = 0.8, max_tokens: int = 200) -> AsyncIterator[str]:
+        raise EngineUnreachableError("the language model server did not answer")
+        yield  # an async generator, like the real engines

@@ -1,0 +1,122 @@
+"""What the server language models share: retries before the first token only,
+and turning transport failures into the engines' own errors."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from .errors import (
+    EngineError,
+    EngineResponseError,
+    EngineTimeoutError,
+    EngineUnreachableError,
+    RateLimitedError,
+)
+
+logger = logging.getLogger("engines")
+
+RETRYABLE_STATUS = frozenset({429, 503})
+
+
+def _transport_classes() -> tuple[tuple[type, ...], tuple[type, ...]]:
+    timeouts: list[type] = []
+    transport: list[type] = []
+    for module_name in ("httpx", "httpx2"):
+        try:
+            module = __import__(module_name)
+        except ImportError:
+            continue
+        timeouts.append(module.TimeoutException)
+        transport.append(module.TransportError)
+    return tuple(timeouts), tuple(transport)
+
+
+def translate_transport_error(exc: BaseException, *, engine: str, url: str) -> EngineError | None:
+    """An httpx/httpx2 timeout or connection failure as an engine error (None if it is not one)."""
+    timeouts, transport = _transport_classes()
+    if timeouts and isinstance(exc, timeouts):
+        return EngineTimeoutError(f"{engine} at {url} did not answer in time")
+    if transport and isinstance(exc, transport):
+        return EngineUnreachableError(f"{engine} at {url} is unreachable ({exc})")
+    return None
+
+
+def status_error(engine: str, status: int, message: str) -> EngineResponseError:
+    text = f"{engine} answered HTTP {status}: {message}".strip()
+    if status == 429:
+        return RateLimitedError(text, status=status)
+    return EngineResponseError(text, status=status)
+
+
+def _backoff(base_delay: float, attempt: int) -> float:
+    return base_delay * (2 ** (attempt - 1)) * (1 + random.random() / 4)
+
+
+async def call_with_retries(
+    call: Callable[[], Awaitable[Any]], *, attempts: int, base_delay: float, engine: str
+) -> Any:
+    """One request (no stream), retried on 429/503 with exponential backoff."""
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return await call()
+        except EngineResponseError as exc:
+            if exc.status in RETRYABLE_STATUS and attempt < attempts:
+                delay = _backoff(base_delay, attempt)
+                logger.warning("%s: HTTP %s, retry %d in %.2f s", engine, exc.status, attempt, delay)
+                await asyncio.sleep(delay)
+                continue
+            raise
+
+
+async def stream_with_retries(
+    open_stream: Callable[[], Awaitable[AsyncIterator[str]]],
+    *,
+    attempts: int,
+    base_delay: float,
+    engine: str,
+) -> AsyncIterator[str]:
+    """Open a stream, retrying on 429/503 until its first text arrives, never after.
+
+    ``open_stream`` returns an async iterator of text deltas and raises
+    :class:`EngineResponseError` with ``status`` for HTTP errors.
+    """
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            iterator = await open_stream()
+            first = await anext(iterator, None)
+        except EngineResponseError as exc:
+            if exc.status in RETRYABLE_STATUS and attempt < attempts:
+                delay = _backoff(base_delay, attempt)
+                logger.warning("%s: HTTP %s, retry %d in %.2f s", engine, exc.status, attempt, delay)
+                await asyncio.sleep(delay)
+                continue
+            raise
+        break
+    if first is None:
+        return
+    yield first
+    async for delta in iterator:  # after the first token: no retry, errors go to the caller
+        yield delta
+
+
+def parse_json_object(text: str, *, engine: str) -> dict[str, Any]:
+    cleaned = text.strip()
+    if cleaned.startswith("```"):
+        cleaned = cleaned.strip("`")
+        cleaned = cleaned.split("\n", 1)[1] if "\n" in cleaned else cleaned
+    try:
+        value = json.loads(cleaned)
+    except json.JSONDecodeError as exc:
+        raise EngineResponseError(f"{engine} did not return valid JSON ({exc.msg})") from None
+    if not isinstance(value, dict):
+        raise EngineResponseError(f"{engine} returned JSON that is not an object")
+    return value

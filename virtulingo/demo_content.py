@@ -1,0 +1,159 @@
+"""Demo content for `manage.py seed_demo`: a small town in four languages."""
+
+SCENES = [
+    (
+        "bakery",
+        "Bakery",
+        "A small bakery that smells of fresh bread. Baguettes, croissants and loaves of bread "
+        "are on the shelves; cakes are in the glass counter. Prices are written on a chalkboard.",
+    ),
+    (
+        "supermarket",
+        "Supermarket",
+        "A busy supermarket with aisles of fruit, vegetables, drinks and household "
+        "goods. There are two checkout lanes; one is open.",
+    ),
+    (
+        "coffee_shop",
+        "Coffee shop",
+        "A cosy coffee shop near the university. Students work on laptops; the menu "
+        "lists coffee, tea, hot chocolate and pastries.",
+    ),
+    (
+        "marketplace",
+        "Marketplace",
+        "An open-air market on the town square with stalls of fruit, cheese, flowers "
+        "and spices. Sellers call out their prices.",
+    ),
+    (
+        "restaurant",
+        "Restaurant",
+        "A traditional restaurant with wooden tables. Today's menu is on a board at the "
+        "door; the kitchen is open until ten.",
+    ),
+    (
+        "police_station",
+        "Police station",
+        "The town's small police station. A counter, a waiting bench, posters about lost property and road safety.",
+    ),
+]
+
+# Voice ids per engine; English NPCs use the embedded Piper voice, others espeak-ng.
+_VOICES = {
+    "en": {"piper": "en_US-joe-medium", "espeak": "en-us"},
+    "fr": {"espeak": "fr"},  # the bundled espeak-ng data has "fr", not Debian's "fr-fr"
+    "es": {"espeak": "es"},
+    "de": {"espeak": "de"},
+}
+
+NPCS = [
+    {
+        # The NPC id the existing Unity client asks for by default.
+        "npc_id": "baker_01",
+        "name": "Tom",
+        "language": "en",
+        "cefr_level": "A2",
+        "scene": "bakery",
+        "emotional_tone": "warm and cheerful",
+        "personality": "A friendly baker who loves talking about bread and recommends the day's specials.",
+        "backstory": "Tom took over his grandmother's bakery ten years ago and gets up at four every morning.",
+        "greeting": "Good morning! What can I get you today?",
+    },
+    {
+        "npc_id": "baker_pierre",
+        "name": "Pierre",
+        "language": "fr",
+        "cefr_level": "A2",
+        "scene": "bakery",
+        "emotional_tone": "jovial",
+        "personality": "A cheerful Parisian baker, proud of his croissants, patient with beginners.",
+        "backstory": "Pierre trained in Lyon and opened his bakery twenty years ago.",
+        "greeting": "Bonjour ! Qu'est-ce que je vous sers aujourd'hui ?",
+    },
+    {
+        "npc_id": "student_claire",
+        "name": "Claire",
+        "language": "fr",
+        "cefr_level": "B1",
+        "scene": "coffee_shop",
+        "emotional_tone": "curious and relaxed",
+        "personality": "A literature student who likes music, films and meeting people from other countries.",
+        "backstory": "Claire studies in town and works weekends at the coffee shop.",
+        "greeting": "Salut ! Tu es nouveau ici ?",
+    },
+    {
+        "npc_id": "officer_dubois",
+        "name": "Officer Dubois",
+        "language": "fr",
+        "cefr_level": "B1",
+        "scene": "police_station",
+        "emotional_tone": "formal but helpful",
+        "personality": "A precise police officer who asks clear questions and uses polite, formal French.",
+        "backstory": "Officer Dubois has worked at the town's station for fifteen years.",
+        "greeting": "Bonjour. Comment puis-je vous aider ?",
+    },
+    {
+        "npc_id": "cashier_brown",
+        "name": "Mrs Brown",
+        "language": "en",
+        "cefr_level": "A1",
+        "scene": "supermarket",
+        "emotional_tone": "kind and patient",
+        "personality": "A supermarket cashier who speaks slowly and simply and likes to chat about the weather.",
+        "backstory": "Mrs Brown has worked at the supermarket since it opened.",
+        "greeting": "Hello, dear. Did you find everything you need?",
+    },
+    {
+        "npc_id": "vendor_lucia",
+        "name": "Lucía",
+        "language": "es",
+        "cefr_level": "A2",
+        "scene": "marketplace",
+        "emotional_tone": "lively",
+        "personality": "A fruit seller who jokes with customers and always offers a taste.",
+        "backstory": "Lucía's family has sold fruit at this market for three generations.",
+        "greeting": "¡Hola! ¿Qué te pongo hoy?",
+    },
+    {
+        "npc_id": "waiter_hans",
+        "name": "Hans",
+        "language": "de",
+        "cefr_level": "A2",
+        "scene": "restaurant",
+        "emotional_tone": "polite and calm",
+        "personality": "A waiter who explains the menu and recommends local dishes.",
+        "backstory": "Hans has worked at the restaurant for eight years and knows every regular.",
+        "greeting": "Guten Abend! Haben Sie schon gewählt?",
+    },
+]
+
+for _npc in NPCS:
+    _npc["voice"] = _VOICES[_npc["language"]]
+
+TEACHER_USERNAME = "teacher"
+ADMIN_USERNAME = "admin"
+CLASSROOM_NAME = "Demo class"
+
+PLAYERS = [
+    {
+        "player_id": "learner_ana",
+        "display_name": "Ana",
+        "target_language": "en",
+        "native_language": "es",
+        "proficiency_level": "A2",
+    },
+    {
+        "player_id": "learner_ben",
+        "display_name": "Ben",
+        "target_language": "fr",
+        "native_language": "en",
+        "proficiency_level": "A1",
+    },
+    {
+        "player_id": "learner_chloe",
+        "display_name": "Chloé",
+        "target_language": "de",
+        "native_language": "fr",
+        "proficiency_level": "B1",
+    },
+]

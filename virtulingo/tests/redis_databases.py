@@ -1,0 +1,12 @@
+"""The Redis database indexes the tests use, never the developer's data.
+
+Three consecutive indexes from VIRTULINGO_TEST_REDIS_DB_BASE (default 13): the broker (its
+own index, so emptying the tests' data never drops Celery's queue bindings), the world-state
+store tests, and everything else. A second base lets two test runs share a server.
+"""
+
+import os
+
+TEST_BROKER_REDIS_DB = int(os.environ.get("VIRTULINGO_TEST_REDIS_DB_BASE", "13"))
+TEST_WORLD_STATE_REDIS_DB = TEST_BROKER_REDIS_DB + 1
+TEST_REDIS_DB = TEST_BROKER_REDIS_DB + 2
