@@ -358,8 +358,8 @@ def synthesize(texts: list[str]) -> list[bytes]:
     import django
 
     django.setup()
-    from conversations.audio import pcm16_resample
     from engines.registry import get_registry
+    from vocabulary.audio import pcm16_resample
 
     piper = get_registry().tts("piper")
     out = []

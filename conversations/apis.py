@@ -9,7 +9,6 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from conversations.audio import wav_encode
 from conversations.models import Turn
 from conversations.orchestrator import TurnOrchestrator, TurnOutput, TurnRequest
 from conversations.serializers import TextTurnRequestSerializer, TextTurnResponseSerializer
@@ -18,6 +17,7 @@ from engines.interfaces import Audio
 from engines.registry import get_registry
 from npcs.selectors import npc_get_active
 from players.authentication import player_from_request
+from vocabulary.audio import wav_encode
 
 
 class TextTurnApi(APIView):

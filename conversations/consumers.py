@@ -18,14 +18,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from conversations.audio import (
-    STT_SAMPLE_RATE,
-    AudioError,
-    Pcm16Resampler,
-    UtteranceBuffer,
-    audio_frame_validate,
-    wav_encode,
-)
+from conversations.audio import AudioError, UtteranceBuffer, audio_frame_validate
 from conversations.events import (
     audio_start_event,
     error_event,
@@ -62,6 +55,7 @@ from engines.registry import get_registry
 from npcs.selectors import npc_get_active
 from players.authentication import token_from_request_parts
 from players.services import PlayerAuthenticationError, player_authenticate
+from vocabulary.audio import SPEECH_SAMPLE_RATE, Pcm16Resampler, wav_encode
 from vocabulary.languages import CEFRLevel
 
 logger = logging.getLogger(__name__)
@@ -73,7 +67,7 @@ CLOSE_SERVER_ERROR = 1011
 # A1-A2 learners pause mid-sentence to find words: the hands-free endpoint waits longer for them.
 BEGINNER_LEVELS = frozenset({CEFRLevel.A1, CEFRLevel.A2})
 # Partial transcripts on the stream endpoint: at most one per second of the learner's audio.
-PARTIAL_INTERVAL_BYTES = STT_SAMPLE_RATE * 2
+PARTIAL_INTERVAL_BYTES = SPEECH_SAMPLE_RATE * 2
 # A client that keeps sending bad frames is closed: this many errors within the window.
 ERROR_LIMIT = 20
 ERROR_WINDOW_SECONDS = 10.0
@@ -122,7 +116,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         self.conversation = await database_sync_to_async(conversation_start)(
             player=self.player, npc=self.npc, language=self.npc.language
         )
-        self.buffer = UtteranceBuffer(sample_rate=STT_SAMPLE_RATE)
+        self.buffer = UtteranceBuffer(sample_rate=SPEECH_SAMPLE_RATE)
         self.resampler: Pcm16Resampler | None = None
         self.output_format = "wav"
         self.events: frozenset[str] = frozenset()
@@ -279,7 +273,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
     def configure(self, config: SessionConfig) -> None:
         if config.input_sample_rate is not None:
             rate = config.input_sample_rate
-            self.resampler = None if rate == STT_SAMPLE_RATE else Pcm16Resampler(from_rate=rate)
+            self.resampler = None if rate == SPEECH_SAMPLE_RATE else Pcm16Resampler(from_rate=rate)
         if config.output is not None:
             self.output_format = config.output
         if config.events is not None:

@@ -7,8 +7,8 @@ client; the socket stays open (a bad frame loses nothing else).
 import json
 from dataclasses import dataclass
 
-from conversations.audio import INPUT_SAMPLE_RATE_MAX, INPUT_SAMPLE_RATE_MIN
 from conversations.events import EXTENSION_EVENTS
+from vocabulary.audio import INPUT_SAMPLE_RATE_MAX, INPUT_SAMPLE_RATE_MIN
 from vocabulary.languages import LANGUAGE_NAMES
 
 TEXT_FRAME_MAX_BYTES = 64 * 1024

@@ -17,7 +17,6 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 
-from conversations.audio import STT_SAMPLE_RATE, pcm16_duration_ms
 from conversations.events import (
     error_event,
     metrics_event,
@@ -40,6 +39,7 @@ from players.models import Player
 from players.selectors import relationship_describe, relationship_score
 from players.services import relationship_apply_turn
 from players.world_state import HistoryExchange, get_world_state_store
+from vocabulary.audio import SPEECH_SAMPLE_RATE, pcm16_duration_ms
 
 logger = logging.getLogger(__name__)
 
@@ -198,7 +198,7 @@ class TurnOrchestrator:
         request = progress.request
         if request.input_mode == Turn.InputMode.TEXT:
             return request.text, None
-        audio_in_ms = pcm16_duration_ms(pcm=request.pcm, sample_rate=STT_SAMPLE_RATE)
+        audio_in_ms = pcm16_duration_ms(pcm=request.pcm, sample_rate=SPEECH_SAMPLE_RATE)
         if not request.pcm:
             return "", audio_in_ms
         try:

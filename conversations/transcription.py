@@ -11,8 +11,8 @@ import asyncio
 import logging
 from contextlib import suppress
 
-from conversations.audio import STT_SAMPLE_RATE, pcm16_duration_ms
 from engines.errors import EngineError
+from vocabulary.audio import SPEECH_SAMPLE_RATE, pcm16_duration_ms
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class UtteranceTranscriber:
         while self._next_cut is not None:
             (pcm, cut), self._next_cut = self._next_cut, None
             piece = pcm[self._done_until : cut]
-            if pcm16_duration_ms(pcm=piece, sample_rate=STT_SAMPLE_RATE) < MIN_PIECE_MS:
+            if pcm16_duration_ms(pcm=piece, sample_rate=SPEECH_SAMPLE_RATE) < MIN_PIECE_MS:
                 continue  # the next pause takes it with more context
             self._pieces.append((await self.stt.transcribe(piece, language=self.language)).text)
             self._done_until = cut

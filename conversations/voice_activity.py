@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from conversations.audio import SAMPLE_WIDTH, STT_SAMPLE_RATE
 from engines.registry import get_registry
 from engines.vad_silero import WINDOW_SAMPLES, VoiceActivityStream
+from vocabulary.audio import SAMPLE_WIDTH, SPEECH_SAMPLE_RATE
 
-WINDOW_MS = WINDOW_SAMPLES * 1000 // STT_SAMPLE_RATE
+WINDOW_MS = WINDOW_SAMPLES * 1000 // SPEECH_SAMPLE_RATE
 WINDOW_BYTES = WINDOW_SAMPLES * SAMPLE_WIDTH
 
 SPEECH_THRESHOLD = 0.5
@@ -83,7 +83,7 @@ class SpeechTracker:
     ) -> None:
         self.vad = vad
         self.end_silence_ms = end_silence_ms
-        self.max_utterance_bytes = max_utterance_ms * STT_SAMPLE_RATE // 1000 * SAMPLE_WIDTH
+        self.max_utterance_bytes = max_utterance_ms * SPEECH_SAMPLE_RATE // 1000 * SAMPLE_WIDTH
         self.speaking = False
         self._fed = 0  # bytes of the stream fed so far
         self._scored = 0  # bytes of the stream the VAD has scored (whole windows)
@@ -125,7 +125,7 @@ class SpeechTracker:
             if (event := self._step(probability)) is not None:
                 if isinstance(event, SpeechEnded):
                     # The end is known only now, when the whole frame has arrived.
-                    after = (self._fed - self._scored) // SAMPLE_WIDTH * 1000 // STT_SAMPLE_RATE
+                    after = (self._fed - self._scored) // SAMPLE_WIDTH * 1000 // SPEECH_SAMPLE_RATE
                     event = SpeechEnded(pcm=event.pcm, trailing_silence_ms=event.trailing_silence_ms + after)
                 events.append(event)
         if self.keeps_audio:
@@ -168,7 +168,7 @@ class SpeechTracker:
         self._voiced_since_cut = False
 
     def _keep_only_pre_roll(self) -> None:
-        keep = PRE_ROLL_MS * STT_SAMPLE_RATE // 1000 * SAMPLE_WIDTH
+        keep = PRE_ROLL_MS * SPEECH_SAMPLE_RATE // 1000 * SAMPLE_WIDTH
         if len(self._audio) > keep:
             drop = len(self._audio) - keep
             del self._audio[:drop]

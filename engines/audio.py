@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import io
-import struct
 import wave
 from pathlib import Path
 
 import numpy as np
 
+from vocabulary.audio import (
+    INPUT_SAMPLE_RATE_MAX,
+    INPUT_SAMPLE_RATE_MIN,
+    SPEECH_SAMPLE_RATE,
+    pcm16_resample,
+    wav_encode,
+)
+
 from .errors import BadAudioError, EmptyAudioError
 from .interfaces import Audio
-
-WHISPER_RATE = 16000
 
 
 def check_pcm16(pcm: bytes, sample_rate: int) -> None:
@@ -22,21 +27,18 @@ def check_pcm16(pcm: bytes, sample_rate: int) -> None:
         raise EmptyAudioError("the audio is empty")
     if len(pcm) % 2:
         raise BadAudioError(f"PCM16 audio must have an even byte count, got {len(pcm)} bytes")
-    if not 8000 <= sample_rate <= 48000:
-        raise BadAudioError(f"sample rate {sample_rate} Hz is outside 8000-48000 Hz")
+    if not INPUT_SAMPLE_RATE_MIN <= sample_rate <= INPUT_SAMPLE_RATE_MAX:
+        raise BadAudioError(
+            f"sample rate {sample_rate} Hz is outside {INPUT_SAMPLE_RATE_MIN}-{INPUT_SAMPLE_RATE_MAX} Hz"
+        )
 
 
-def pcm16_to_float(pcm: bytes, sample_rate: int, *, target_rate: int = WHISPER_RATE) -> np.ndarray:
-    """Float32 samples in [-1, 1] at ``target_rate`` (linear resampling when needed)."""
+def pcm16_to_float(pcm: bytes, sample_rate: int, *, target_rate: int = SPEECH_SAMPLE_RATE) -> np.ndarray:
+    """Float32 samples in [-1, 1] at ``target_rate`` (band-limited resampling when needed)."""
     check_pcm16(pcm, sample_rate)
-    samples = np.frombuffer(bytes(pcm), dtype="<i2").astype(np.float32) / 32768.0
-    if sample_rate == target_rate:
-        return samples
-    duration = len(samples) / sample_rate
-    n_out = max(1, int(round(duration * target_rate)))
-    src_t = np.arange(len(samples), dtype=np.float64) / sample_rate
-    dst_t = np.arange(n_out, dtype=np.float64) / target_rate
-    return np.interp(dst_t, src_t, samples).astype(np.float32)
+    if sample_rate != target_rate:
+        pcm = pcm16_resample(pcm=bytes(pcm), from_rate=sample_rate, to_rate=target_rate)
+    return np.frombuffer(bytes(pcm), dtype="<i2").astype(np.float32) / 32768.0
 
 
 def float_to_pcm16(samples: np.ndarray) -> bytes:
@@ -45,24 +47,7 @@ def float_to_pcm16(samples: np.ndarray) -> bytes:
 
 def wav_bytes(audio: Audio) -> bytes:
     """A canonical 44-byte-header WAV (PCM16 mono), what the Unity client plays."""
-    data = audio.pcm
-    header = struct.pack(
-        "<4sI4s4sIHHIIHH4sI",
-        b"RIFF",
-        36 + len(data),
-        b"WAVE",
-        b"fmt ",
-        16,
-        1,
-        1,
-        audio.sample_rate,
-        audio.sample_rate * 2,
-        2,
-        16,
-        b"data",
-        len(data),
-    )
-    return header + data
+    return wav_encode(pcm=audio.pcm, sample_rate=audio.sample_rate)
 
 
 def read_wav(source: str | Path | bytes) -> Audio:

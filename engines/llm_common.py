@@ -1,14 +1,21 @@
-"""What the server language models share: retries before the first token only,
+"""What the server language models share: retries before the first token only (tenacity),
 and turning transport failures into the engines' own errors."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
+
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential,
+    wait_random,
+)
 
 from .errors import (
     EngineError,
@@ -53,26 +60,31 @@ def status_error(engine: str, status: int, message: str) -> EngineResponseError:
     return EngineResponseError(text, status=status)
 
 
-def _backoff(base_delay: float, attempt: int) -> float:
-    return base_delay * (2 ** (attempt - 1)) * (1 + random.random() / 4)
+def _retrying(*, attempts: int, base_delay: float, engine: str) -> AsyncRetrying:
+    """429/503 retried with exponential backoff and a little jitter; anything else raised at once."""
+
+    def log_retry(state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        delay = state.next_action.sleep if state.next_action else 0.0
+        status = getattr(error, "status", "?")
+        logger.warning("%s: HTTP %s, retry %d in %.2f s", engine, status, state.attempt_number, delay)
+
+    return AsyncRetrying(
+        stop=stop_after_attempt(max(1, attempts)),
+        wait=wait_exponential(multiplier=base_delay) + wait_random(0, base_delay / 4),
+        retry=retry_if_exception(lambda exc: isinstance(exc, EngineResponseError) and exc.status in RETRYABLE_STATUS),
+        before_sleep=log_retry,
+        reraise=True,
+    )
 
 
 async def call_with_retries(
     call: Callable[[], Awaitable[Any]], *, attempts: int, base_delay: float, engine: str
 ) -> Any:
-    """One request (no stream), retried on 429/503 with exponential backoff."""
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
+    """One request (no stream), retried on 429/503."""
+    async for attempt in _retrying(attempts=attempts, base_delay=base_delay, engine=engine):
+        with attempt:
             return await call()
-        except EngineResponseError as exc:
-            if exc.status in RETRYABLE_STATUS and attempt < attempts:
-                delay = _backoff(base_delay, attempt)
-                logger.warning("%s: HTTP %s, retry %d in %.2f s", engine, exc.status, attempt, delay)
-                await asyncio.sleep(delay)
-                continue
-            raise
 
 
 async def stream_with_retries(
@@ -87,20 +99,10 @@ async def stream_with_retries(
     ``open_stream`` returns an async iterator of text deltas and raises
     :class:`EngineResponseError` with ``status`` for HTTP errors.
     """
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
+    async for attempt in _retrying(attempts=attempts, base_delay=base_delay, engine=engine):
+        with attempt:
             iterator = await open_stream()
             first = await anext(iterator, None)
-        except EngineResponseError as exc:
-            if exc.status in RETRYABLE_STATUS and attempt < attempts:
-                delay = _backoff(base_delay, attempt)
-                logger.warning("%s: HTTP %s, retry %d in %.2f s", engine, exc.status, attempt, delay)
-                await asyncio.sleep(delay)
-                continue
-            raise
-        break
     if first is None:
         return
     yield first

@@ -12,8 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from vocabulary.audio import SPEECH_SAMPLE_RATE
+
 from . import bundled
-from .audio import WHISPER_RATE, check_pcm16, pcm16_to_float
+from .audio import check_pcm16, pcm16_to_float
 from .base import BaseEngine
 from .errors import ModelNotFoundError
 from .executor import EngineExecutor
@@ -96,7 +98,7 @@ class WhisperSTT(BaseEngine):
                 ) from exc
 
     def _warmup(self) -> None:
-        tone = 0.1 * np.sin(2 * np.pi * 220 * np.arange(WHISPER_RATE) / WHISPER_RATE).astype(np.float32)
+        tone = 0.1 * np.sin(2 * np.pi * 220 * np.arange(SPEECH_SAMPLE_RATE) / SPEECH_SAMPLE_RATE).astype(np.float32)
         self._run(tone, language="en", word_timestamps=False)
 
     def _run(self, samples: np.ndarray, *, language: str, word_timestamps: bool) -> Transcript:
@@ -119,7 +121,7 @@ class WhisperSTT(BaseEngine):
         return Transcript(
             text=" ".join(t for t in texts if t),
             language=language,
-            audio_seconds=len(samples) / WHISPER_RATE,
+            audio_seconds=len(samples) / SPEECH_SAMPLE_RATE,
             words=tuple(words),
         )
 

@@ -10,11 +10,11 @@ from functools import cache
 
 from channels.testing import WebsocketCommunicator
 
-from conversations.audio import pcm16_resample
 from conversations.models import Conversation
 from engines.errors import EngineUnreachableError
 from engines.interfaces import ChatMessage
 from engines.registry import get_registry
+from vocabulary.audio import pcm16_resample
 
 # Unity sends 4096 samples of 16 kHz PCM16 per binary frame.
 UNITY_FRAME_BYTES = 8192

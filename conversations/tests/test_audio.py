@@ -8,15 +8,11 @@ import pytest
 from conversations.audio import (
     AudioError,
     AudioFrameTooLargeError,
-    Pcm16Resampler,
     UtteranceBuffer,
     UtteranceTooLongError,
     audio_frame_validate,
-    pcm16_duration_ms,
-    pcm16_resample,
-    wav_encode,
-    wav_header_encode,
 )
+from vocabulary.audio import Pcm16Resampler, pcm16_duration_ms, pcm16_resample, wav_encode, wav_header_encode
 
 
 def sine_pcm(*, frequency: float, sample_rate: int, seconds: float, amplitude: float = 12_000) -> bytes:
@@ -122,11 +118,12 @@ def test_wav_round_trips_through_the_wave_module() -> None:
 
 
 def test_wav_encode_rejects_an_odd_byte_count() -> None:
-    with pytest.raises(AudioError):
+    with pytest.raises(ValueError, match="odd byte count"):
         wav_encode(pcm=bytes(5), sample_rate=16_000)
 
 
-@pytest.mark.parametrize("from_rate", [8_000, 11_025, 16_000, 22_050, 24_000, 32_000, 44_100, 48_000])
+# 47 999 and 11 111 Hz share no factor with 16 kHz (they once built a huge filter on the event loop).
+@pytest.mark.parametrize("from_rate", [8_000, 11_025, 11_111, 16_000, 22_050, 24_000, 32_000, 44_100, 47_999, 48_000])
 def test_resample_keeps_frequency_and_duration(from_rate: int) -> None:
     pcm = sine_pcm(frequency=440, sample_rate=from_rate, seconds=1.0)
     resampled = pcm16_resample(pcm=pcm, from_rate=from_rate)

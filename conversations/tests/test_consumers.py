@@ -251,7 +251,7 @@ async def test_pcm16_output_is_announced_by_audio_start(connect, baker, use_lang
 
 
 async def test_input_sample_rate_is_resampled_for_speech_to_text(connect, baker, speech, engines):
-    from conversations.audio import pcm16_resample
+    from vocabulary.audio import pcm16_resample
 
     socket = await connect("/api/conversations/ws/learner/baker_01")
     await socket.send_to(text_data='{"type":"config","input_sample_rate":48000}')

@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-from conversations.audio import STT_SAMPLE_RATE
 from conversations.voice_activity import (
     MIN_SPEECH_MS,
     PAUSE_MS,
@@ -16,6 +15,7 @@ from conversations.voice_activity import (
     SpeechTracker,
 )
 from engines.vad_silero import WINDOW_SAMPLES
+from vocabulary.audio import SPEECH_SAMPLE_RATE
 
 
 class ScriptedVoiceActivity:
@@ -32,11 +32,11 @@ class ScriptedVoiceActivity:
 
 
 def voiced(ms: int) -> bytes:
-    return np.full(ms * STT_SAMPLE_RATE // 1000, 1000, dtype="<i2").tobytes()
+    return np.full(ms * SPEECH_SAMPLE_RATE // 1000, 1000, dtype="<i2").tobytes()
 
 
 def silence(ms: int) -> bytes:
-    return bytes(ms * STT_SAMPLE_RATE // 1000 * 2)
+    return bytes(ms * SPEECH_SAMPLE_RATE // 1000 * 2)
 
 
 def feed_in_frames(tracker: SpeechTracker, pcm: bytes, frame_bytes: int = 8192) -> list:
