@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from .errors import EngineConfigurationError
 class EngineConfig:
     model_cache: Path = Path.home() / ".cache" / "virtulingo"
     workers: int = 4
-    threads: int = 2
+    threads: int = min(os.cpu_count() or 2, 4)  # CPU threads per model
     timeout: float = 30.0
     stt_model: str = ""
     stt_device: str = "cpu"
@@ -39,39 +40,37 @@ class EngineConfig:
 
     @classmethod
     def from_settings(cls) -> EngineConfig:
+        """From Django's settings, which read the environment (virtulingo/environment.py); the
+        defaults are this class's own, so each is written once."""
         from django.conf import settings as s
 
-        def get(name: str, default: object) -> object:
-            return getattr(s, name, default)
-
-        d = cls()
         return cls(
-            model_cache=Path(get("VIRTULINGO_MODEL_CACHE", d.model_cache)),
-            workers=int(get("VIRTULINGO_ENGINE_WORKERS", d.workers)),
-            threads=int(get("VIRTULINGO_ENGINE_THREADS", d.threads)),
-            timeout=float(get("VIRTULINGO_ENGINE_TIMEOUT_SECONDS", d.timeout)),
-            stt_model=str(get("VIRTULINGO_STT_MODEL", "")),
-            stt_device=str(get("VIRTULINGO_STT_DEVICE", d.stt_device)),
-            stt_compute_type=str(get("VIRTULINGO_STT_COMPUTE_TYPE", d.stt_compute_type)),
-            stt_beam_size=int(get("VIRTULINGO_STT_BEAM_SIZE", d.stt_beam_size)),
-            llm=str(get("VIRTULINGO_LLM", d.llm)).lower(),
-            llm_model=str(get("VIRTULINGO_LLM_MODEL", "")),
-            llm_context=int(get("VIRTULINGO_LLM_CONTEXT", d.llm_context)),
-            llm_threads=int(get("VIRTULINGO_LLM_THREADS", d.llm_threads)),
-            llm_retries=int(get("VIRTULINGO_LLM_RETRIES", d.llm_retries)),
-            google_api_key=str(get("GOOGLE_API_KEY", "")),
-            gemini_model=str(get("GEMINI_MODEL", d.gemini_model)),
-            gemini_base_url=str(get("GEMINI_BASE_URL", "")),
-            openai_base_url=str(get("OPENAI_BASE_URL", "")),
-            openai_api_key=str(get("OPENAI_API_KEY", "")),
-            openai_model=str(get("OPENAI_MODEL", "")),
-            tts=str(get("VIRTULINGO_TTS", d.tts)).lower(),
-            piper_voice=str(get("VIRTULINGO_PIPER_VOICE", "")),
-            espeak_rate=int(get("VIRTULINGO_ESPEAK_RATE", d.espeak_rate)),
-            tts_max_chars=int(get("VIRTULINGO_TTS_MAX_CHARS", d.tts_max_chars)),
-            coqui_model=str(get("COQUI_MODEL", "")),
-            grammar=parse_grammar_choice(str(get("VIRTULINGO_GRAMMAR", "en=harper"))),
-            languagetool_url=str(get("LANGUAGETOOL_URL", "")),
+            model_cache=Path(s.VIRTULINGO_MODEL_CACHE),
+            workers=int(s.VIRTULINGO_ENGINE_WORKERS),
+            threads=int(s.VIRTULINGO_ENGINE_THREADS),
+            timeout=float(s.VIRTULINGO_ENGINE_TIMEOUT_SECONDS),
+            stt_model=str(s.VIRTULINGO_STT_MODEL),
+            stt_device=str(s.VIRTULINGO_STT_DEVICE),
+            stt_compute_type=str(s.VIRTULINGO_STT_COMPUTE_TYPE),
+            stt_beam_size=int(s.VIRTULINGO_STT_BEAM_SIZE),
+            llm=str(s.VIRTULINGO_LLM).lower(),
+            llm_model=str(s.VIRTULINGO_LLM_MODEL),
+            llm_context=int(s.VIRTULINGO_LLM_CONTEXT),
+            llm_threads=int(s.VIRTULINGO_LLM_THREADS),
+            llm_retries=int(s.VIRTULINGO_LLM_RETRIES),
+            google_api_key=str(s.GOOGLE_API_KEY),
+            gemini_model=str(s.GEMINI_MODEL),
+            gemini_base_url=str(s.GEMINI_BASE_URL),
+            openai_base_url=str(s.OPENAI_BASE_URL),
+            openai_api_key=str(s.OPENAI_API_KEY),
+            openai_model=str(s.OPENAI_MODEL),
+            tts=str(s.VIRTULINGO_TTS).lower(),
+            piper_voice=str(s.VIRTULINGO_PIPER_VOICE),
+            espeak_rate=int(s.VIRTULINGO_ESPEAK_RATE),
+            tts_max_chars=int(s.VIRTULINGO_TTS_MAX_CHARS),
+            coqui_model=str(s.COQUI_MODEL),
+            grammar=parse_grammar_choice(str(s.VIRTULINGO_GRAMMAR)),
+            languagetool_url=str(s.LANGUAGETOOL_URL),
         )
 
 

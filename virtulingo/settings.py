@@ -5,59 +5,40 @@ layer, in-process world state and grammar checks in the server process. Every
 variable is listed in README.md and .env.example.
 """
 
-import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from virtulingo.environment import environment_read
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    normalized = value.strip().lower()
-    if normalized in {"1", "true", "yes", "on"}:
-        return True
-    if normalized in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
+ENV = environment_read()
 
 
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from None
-
-
-def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, "").strip() or default
+def _comma_list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 # --- Core -------------------------------------------------------------------
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+DEBUG = ENV.DJANGO_DEBUG
 
-SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+SECRET_KEY = ENV.DJANGO_SECRET_KEY
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off")
     SECRET_KEY = "django-insecure-development-only-key-do-not-deploy"
 
-ALLOWED_HOSTS = [
-    h.strip() for h in env_str("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h.strip()
-]
-CSRF_TRUSTED_ORIGINS = [o.strip() for o in env_str("DJANGO_CSRF_TRUSTED_ORIGINS").split(",") if o.strip()]
+ALLOWED_HOSTS = _comma_list(ENV.DJANGO_ALLOWED_HOSTS)
+CSRF_TRUSTED_ORIGINS = _comma_list(ENV.DJANGO_CSRF_TRUSTED_ORIGINS)
 
 # Development mode lets the unmodified Unity client connect without a token and
 # creates unknown players on first use; with DEBUG off it must be asked for.
-VIRTULINGO_ALLOW_ANONYMOUS_PLAYERS = env_bool("VIRTULINGO_ALLOW_ANONYMOUS_PLAYERS", DEBUG)
+VIRTULINGO_ALLOW_ANONYMOUS_PLAYERS = (
+    DEBUG if ENV.VIRTULINGO_ALLOW_ANONYMOUS_PLAYERS is None else ENV.VIRTULINGO_ALLOW_ANONYMOUS_PLAYERS
+)
 
 INSTALLED_APPS = [
     "daphne",  # first, so that runserver serves ASGI
@@ -108,9 +89,9 @@ TEMPLATES = [
 
 # --- Data -------------------------------------------------------------------
 
-DATABASE_URL = env_str("DATABASE_URL")
+DATABASE_URL = ENV.DATABASE_URL
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=ENV.DATABASE_CONN_MAX_AGE)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Sockets are long-lived async consumers: check a pooled connection before use.
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -119,7 +100,7 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env_str("REDIS_URL")
+REDIS_URL = ENV.REDIS_URL
 
 if REDIS_URL:
     CHANNEL_LAYERS = {
@@ -135,25 +116,25 @@ else:
 
 # World state (scene, held object, nearby NPCs, history): Redis when configured,
 # otherwise kept in the server process.
-WORLD_STATE_TTL_SECONDS = env_int("VIRTULINGO_WORLD_STATE_TTL", 24 * 3600)
-HISTORY_EXCHANGES = env_int("VIRTULINGO_HISTORY_EXCHANGES", 10)
+WORLD_STATE_TTL_SECONDS = ENV.VIRTULINGO_WORLD_STATE_TTL
+HISTORY_EXCHANGES = ENV.VIRTULINGO_HISTORY_EXCHANGES
 # Hands-free endpoint: the silence (audio time) that ends a learner's turn. A1-A2 learners
 # pause mid-sentence to find words, so they get longer before the NPC answers.
-END_OF_TURN_SILENCE_MS = env_int("VIRTULINGO_END_OF_TURN_SILENCE_MS", 700)
-BEGINNER_END_OF_TURN_SILENCE_MS = env_int("VIRTULINGO_BEGINNER_END_OF_TURN_SILENCE_MS", 1200)
+END_OF_TURN_SILENCE_MS = ENV.VIRTULINGO_END_OF_TURN_SILENCE_MS
+BEGINNER_END_OF_TURN_SILENCE_MS = ENV.VIRTULINGO_BEGINNER_END_OF_TURN_SILENCE_MS
 
 # --- Celery -----------------------------------------------------------------
 
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+CELERY_BROKER_URL = REDIS_URL if ENV.CELERY_BROKER_URL is None else ENV.CELERY_BROKER_URL
 # No broker: grammar checks run in the server process in the background.
 CELERY_ENABLED = bool(CELERY_BROKER_URL)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = env_int("VIRTULINGO_GRAMMAR_TASK_TIME_LIMIT", 120)
+CELERY_TASK_TIME_LIMIT = ENV.VIRTULINGO_GRAMMAR_TASK_TIME_LIMIT
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 10
 # Above the task time limit (a lost task is redelivered after this), far below kombu's default hour.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("VIRTULINGO_BROKER_VISIBILITY_TIMEOUT", 300)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": ENV.VIRTULINGO_BROKER_VISIBILITY_TIMEOUT}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
@@ -161,45 +142,45 @@ CELERY_TASK_IGNORE_RESULT = True
 # --- Engines ----------------------------------------------------------------
 # Read by engines/ only; documented in docs/ENGINES.md.
 
-VIRTULINGO_MODEL_CACHE = Path(env_str("VIRTULINGO_MODEL_CACHE", str(Path.home() / ".cache" / "virtulingo")))
+VIRTULINGO_MODEL_CACHE = ENV.VIRTULINGO_MODEL_CACHE.expanduser()
 # CPU-bound inference runs in the engines' own bounded executor, never on the event loop.
-VIRTULINGO_ENGINE_WORKERS = env_int("VIRTULINGO_ENGINE_WORKERS", 4)
-VIRTULINGO_ENGINE_THREADS = env_int("VIRTULINGO_ENGINE_THREADS", min(os.cpu_count() or 2, 4))
-VIRTULINGO_ENGINE_TIMEOUT_SECONDS = env_int("VIRTULINGO_ENGINE_TIMEOUT", 30)
+VIRTULINGO_ENGINE_WORKERS = ENV.VIRTULINGO_ENGINE_WORKERS
+VIRTULINGO_ENGINE_THREADS = ENV.VIRTULINGO_ENGINE_THREADS
+VIRTULINGO_ENGINE_TIMEOUT_SECONDS = ENV.VIRTULINGO_ENGINE_TIMEOUT
 # Load and warm every configured model when the ASGI server starts (never in manage.py commands).
-VIRTULINGO_WARM_UP_ENGINES = env_bool("VIRTULINGO_WARM_UP_ENGINES", True)
+VIRTULINGO_WARM_UP_ENGINES = ENV.VIRTULINGO_WARM_UP_ENGINES
 
-VIRTULINGO_STT_MODEL = env_str("VIRTULINGO_STT_MODEL")  # empty: embedded Whisper base
-VIRTULINGO_STT_DEVICE = env_str("VIRTULINGO_STT_DEVICE", "cpu")
-VIRTULINGO_STT_COMPUTE_TYPE = env_str("VIRTULINGO_STT_COMPUTE_TYPE", "int8")
-VIRTULINGO_STT_BEAM_SIZE = env_int("VIRTULINGO_STT_BEAM_SIZE", 1)
+VIRTULINGO_STT_MODEL = ENV.VIRTULINGO_STT_MODEL  # empty: embedded Whisper base
+VIRTULINGO_STT_DEVICE = ENV.VIRTULINGO_STT_DEVICE
+VIRTULINGO_STT_COMPUTE_TYPE = ENV.VIRTULINGO_STT_COMPUTE_TYPE
+VIRTULINGO_STT_BEAM_SIZE = ENV.VIRTULINGO_STT_BEAM_SIZE
 
-VIRTULINGO_LLM = env_str("VIRTULINGO_LLM", "local")
-VIRTULINGO_LLM_MODEL = env_str("VIRTULINGO_LLM_MODEL")  # empty: embedded SmolLM2-135M-Instruct GGUF
-VIRTULINGO_LLM_CONTEXT = env_int("VIRTULINGO_LLM_CONTEXT", 2048)
-VIRTULINGO_LLM_THREADS = env_int("VIRTULINGO_LLM_THREADS", 2)  # llama.cpp threads
+VIRTULINGO_LLM = ENV.VIRTULINGO_LLM
+VIRTULINGO_LLM_MODEL = ENV.VIRTULINGO_LLM_MODEL  # empty: embedded SmolLM2-135M-Instruct GGUF
+VIRTULINGO_LLM_CONTEXT = ENV.VIRTULINGO_LLM_CONTEXT
+VIRTULINGO_LLM_THREADS = ENV.VIRTULINGO_LLM_THREADS  # llama.cpp threads
 # Server engines (Gemini, OpenAI-compatible): attempts on HTTP 429/503, before the first token only.
-VIRTULINGO_LLM_RETRIES = env_int("VIRTULINGO_LLM_RETRIES", 3)
-GOOGLE_API_KEY = env_str("GOOGLE_API_KEY")
-GEMINI_MODEL = env_str("GEMINI_MODEL", "gemini-2.5-flash")
-GEMINI_BASE_URL = env_str("GEMINI_BASE_URL")  # empty: Google's endpoint; set for a proxy
-OPENAI_BASE_URL = env_str("OPENAI_BASE_URL")
-OPENAI_API_KEY = env_str("OPENAI_API_KEY")
-OPENAI_MODEL = env_str("OPENAI_MODEL")
+VIRTULINGO_LLM_RETRIES = ENV.VIRTULINGO_LLM_RETRIES
+GOOGLE_API_KEY = ENV.GOOGLE_API_KEY
+GEMINI_MODEL = ENV.GEMINI_MODEL
+GEMINI_BASE_URL = ENV.GEMINI_BASE_URL  # empty: Google's endpoint; set for a proxy
+OPENAI_BASE_URL = ENV.OPENAI_BASE_URL
+OPENAI_API_KEY = ENV.OPENAI_API_KEY
+OPENAI_MODEL = ENV.OPENAI_MODEL
 
-VIRTULINGO_TTS = env_str("VIRTULINGO_TTS", "piper")
-VIRTULINGO_PIPER_VOICE = env_str("VIRTULINGO_PIPER_VOICE")  # empty: embedded en_US voice
-VIRTULINGO_ESPEAK_RATE = env_int("VIRTULINGO_ESPEAK_RATE", 175)  # words per minute
-VIRTULINGO_TTS_MAX_CHARS = env_int("VIRTULINGO_TTS_MAX_CHARS", 1000)  # longer text is refused
-COQUI_MODEL = env_str("COQUI_MODEL")
+VIRTULINGO_TTS = ENV.VIRTULINGO_TTS
+VIRTULINGO_PIPER_VOICE = ENV.VIRTULINGO_PIPER_VOICE  # empty: embedded en_US voice
+VIRTULINGO_ESPEAK_RATE = ENV.VIRTULINGO_ESPEAK_RATE  # words per minute
+VIRTULINGO_TTS_MAX_CHARS = ENV.VIRTULINGO_TTS_MAX_CHARS  # longer text is refused
+COQUI_MODEL = ENV.COQUI_MODEL
 
 # Per language: "en=harper,*=llm" means Harper for English, the language model elsewhere.
-VIRTULINGO_GRAMMAR = env_str("VIRTULINGO_GRAMMAR", "en=harper")
-LANGUAGETOOL_URL = env_str("LANGUAGETOOL_URL")
+VIRTULINGO_GRAMMAR = ENV.VIRTULINGO_GRAMMAR
+LANGUAGETOOL_URL = ENV.LANGUAGETOOL_URL
 
 # Review exercises: "llm" (the language model writes them, translation included), "rules" (built
 # from the stored corrections), "auto" (llm unless the language model is the embedded SmolLM2-135M).
-VIRTULINGO_REVIEW_EXERCISES = env_str("VIRTULINGO_REVIEW_EXERCISES", "auto").lower()
+VIRTULINGO_REVIEW_EXERCISES = ENV.VIRTULINGO_REVIEW_EXERCISES.lower()
 if VIRTULINGO_REVIEW_EXERCISES not in {"auto", "llm", "rules"}:
     raise ImproperlyConfigured(
         f"VIRTULINGO_REVIEW_EXERCISES must be auto, llm or rules, not {VIRTULINGO_REVIEW_EXERCISES!r}"
@@ -251,6 +232,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": ENV.LOG_LEVEL.upper()},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

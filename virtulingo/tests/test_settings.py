@@ -95,3 +95,38 @@ def test_a_malformed_boolean_is_a_clear_error():
     result = _load_settings(DJANGO_DEBUG="maybe")
     assert result.returncode != 0
     assert "DJANGO_DEBUG must be true or false" in result.stderr
+
+
+def test_every_variable_is_read_in_one_place_and_documented_in_readme_and_env_example():
+    import ast
+    import re
+
+    from virtulingo.environment import Environment
+
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    example = (PROJECT_ROOT / ".env.example").read_text()
+    undocumented = [
+        name
+        for name in Environment.model_fields
+        if name not in readme or not re.search(rf"^{name}=", example, re.MULTILINE)
+    ]
+    assert undocumented == []
+
+    # No product module reads the environment behind Environment's back.
+    readers = []
+    for package in ("virtulingo", "engines", "vocabulary", "npcs", "players", "conversations", "grammar"):
+        for path in (PROJECT_ROOT / package).rglob("*.py"):
+            if "tests" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Attribute) and node.attr in {"environ", "getenv"}:
+                    line = path.read_text().splitlines()[node.lineno - 1].strip()
+                    if "DJANGO_SETTINGS_MODULE" not in line:
+                        readers.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}: {line}")
+    assert readers == []
+
+
+def test_a_malformed_integer_names_the_variable():
+    result = _load_settings(VIRTULINGO_ENGINE_WORKERS="four")
+    assert result.returncode != 0
+    assert "VIRTULINGO_ENGINE_WORKERS must be an integer, not 'four'" in result.stderr

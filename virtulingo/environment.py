@@ -1,0 +1,84 @@
+"""Every environment variable the server reads, typed and validated by pydantic-settings,
+each with its one default: the engines' defaults are EngineConfig's, the rest are here.
+settings.py turns them into Django settings; README.md and .env.example list them all
+(a test checks that each field here is in both)."""
+
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from engines.config import EngineConfig
+
+_ENGINE = EngineConfig()
+
+
+class Environment(BaseSettings):
+    # An empty variable (as .env.example leaves most) means "use the default".
+    model_config = SettingsConfigDict(case_sensitive=True, env_ignore_empty=True, extra="ignore")
+
+    # Core
+    DJANGO_DEBUG: bool = True
+    DJANGO_SECRET_KEY: str = ""
+    DJANGO_ALLOWED_HOSTS: str = "localhost,127.0.0.1,[::1]"
+    DJANGO_CSRF_TRUSTED_ORIGINS: str = ""
+    VIRTULINGO_ALLOW_ANONYMOUS_PLAYERS: bool | None = None  # None: same as DJANGO_DEBUG
+    LOG_LEVEL: str = "INFO"
+    # Data
+    DATABASE_URL: str = ""
+    DATABASE_CONN_MAX_AGE: int = 60
+    REDIS_URL: str = ""
+    VIRTULINGO_WORLD_STATE_TTL: int = 24 * 3600
+    VIRTULINGO_HISTORY_EXCHANGES: int = 10
+    VIRTULINGO_END_OF_TURN_SILENCE_MS: int = 700
+    VIRTULINGO_BEGINNER_END_OF_TURN_SILENCE_MS: int = 1200
+    # Celery
+    CELERY_BROKER_URL: str | None = None  # None: REDIS_URL
+    VIRTULINGO_GRAMMAR_TASK_TIME_LIMIT: int = 120
+    VIRTULINGO_BROKER_VISIBILITY_TIMEOUT: int = 300
+    # Engines
+    VIRTULINGO_MODEL_CACHE: Path = _ENGINE.model_cache
+    VIRTULINGO_ENGINE_WORKERS: int = _ENGINE.workers
+    VIRTULINGO_ENGINE_THREADS: int = _ENGINE.threads
+    VIRTULINGO_ENGINE_TIMEOUT: int = int(_ENGINE.timeout)
+    VIRTULINGO_WARM_UP_ENGINES: bool = True
+    VIRTULINGO_STT_MODEL: str = _ENGINE.stt_model
+    VIRTULINGO_STT_DEVICE: str = _ENGINE.stt_device
+    VIRTULINGO_STT_COMPUTE_TYPE: str = _ENGINE.stt_compute_type
+    VIRTULINGO_STT_BEAM_SIZE: int = _ENGINE.stt_beam_size
+    VIRTULINGO_LLM: str = _ENGINE.llm
+    VIRTULINGO_LLM_MODEL: str = _ENGINE.llm_model
+    VIRTULINGO_LLM_CONTEXT: int = _ENGINE.llm_context
+    VIRTULINGO_LLM_THREADS: int = _ENGINE.llm_threads
+    VIRTULINGO_LLM_RETRIES: int = _ENGINE.llm_retries
+    GOOGLE_API_KEY: str = _ENGINE.google_api_key
+    GEMINI_MODEL: str = _ENGINE.gemini_model
+    GEMINI_BASE_URL: str = _ENGINE.gemini_base_url
+    OPENAI_BASE_URL: str = _ENGINE.openai_base_url
+    OPENAI_API_KEY: str = _ENGINE.openai_api_key
+    OPENAI_MODEL: str = _ENGINE.openai_model
+    VIRTULINGO_TTS: str = _ENGINE.tts
+    VIRTULINGO_PIPER_VOICE: str = _ENGINE.piper_voice
+    VIRTULINGO_ESPEAK_RATE: int = _ENGINE.espeak_rate
+    VIRTULINGO_TTS_MAX_CHARS: int = _ENGINE.tts_max_chars
+    COQUI_MODEL: str = _ENGINE.coqui_model
+    VIRTULINGO_GRAMMAR: str = ",".join(f"{language}={engine}" for language, engine in _ENGINE.grammar.items())
+    LANGUAGETOOL_URL: str = _ENGINE.languagetool_url
+    VIRTULINGO_REVIEW_EXERCISES: str = "auto"
+
+
+_MEANINGS = {"bool_parsing": "must be true or false", "int_parsing": "must be an integer"}
+
+
+def environment_read() -> Environment:
+    """The environment, or ImproperlyConfigured naming each bad variable and what it must be."""
+    try:
+        return Environment()
+    except ValidationError as exc:
+        problems = [
+            f"{'.'.join(str(part) for part in error['loc'])} {_MEANINGS.get(error['type'], error['msg'])}, "
+            f"not {error.get('input')!r}"
+            for error in exc.errors()
+        ]
+        raise ImproperlyConfigured("; ".join(problems)) from None
