@@ -11,7 +11,7 @@ import pytest_asyncio
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
-from conversations.tests.helpers import synthesized_speech
+from conversations.tests.helpers import CheckedCommunicator, synthesized_speech
 from engines.registry import get_registry
 from grammar import services as grammar_services
 from grammar.tests.celery_worker import grammar_worker_shared
@@ -46,7 +46,7 @@ async def connect(grammar_worker):
     opened: list[WebsocketCommunicator] = []
 
     async def open_socket(path: str, *, headers: Sequence[tuple[bytes, bytes]] = ()) -> WebsocketCommunicator:
-        communicator = WebsocketCommunicator(application, path, headers=list(headers))
+        communicator = CheckedCommunicator(application, path, headers=list(headers))
         connected, _ = await communicator.connect(timeout=30)
         assert connected
         opened.append(communicator)

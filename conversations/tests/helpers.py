@@ -11,6 +11,7 @@ from functools import cache
 from channels.testing import WebsocketCommunicator
 
 from conversations.models import Conversation
+from conversations.protocol import server_event_validate
 from engines.errors import EngineUnreachableError
 from engines.interfaces import ChatMessage
 from engines.registry import get_registry
@@ -114,3 +115,16 @@ class UnreachableLanguageModel(ScriptedLanguageModel):
     async def stream(self, messages, *, temperature: float = 0.8, max_tokens: int = 200) -> AsyncIterator[str]:
         raise EngineUnreachableError("the language model server did not answer")
         yield  # an async generator, like the real engines
+
+
+class CheckedCommunicator(WebsocketCommunicator):
+    """A test socket that checks every JSON event it receives against the protocol's models
+    (Zulip's event-test pattern): a field that drifts from docs/PROTOCOL.md fails the test
+    that received it."""
+
+    async def receive_output(self, timeout: float = 1) -> dict:
+        output = await super().receive_output(timeout)
+        text = output.get("text")
+        if output.get("type") == "websocket.send" and text and text.startswith("{"):
+            server_event_validate(json.loads(text))
+        return output

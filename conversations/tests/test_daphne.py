@@ -16,6 +16,7 @@ import pytest
 import websockets
 from django.conf import settings
 
+from conversations.protocol import server_event_validate
 from conversations.tests.helpers import unity_frames
 
 pytestmark = pytest.mark.asyncio
@@ -109,13 +110,17 @@ async def receive_until_turn_complete(ws) -> list:
     received = []
     while True:
         frame = await asyncio.wait_for(ws.recv(), TURN_TIMEOUT_SECONDS)
-        received.append(json.loads(frame) if isinstance(frame, str) else frame)
+        if isinstance(frame, str):
+            frame = json.loads(frame)
+            server_event_validate(frame)
+        received.append(frame)
         if isinstance(received[-1], dict) and received[-1]["type"] == "turn_complete":
             return received
 
 
 async def refusal(ws) -> tuple[dict, int]:
     error = json.loads(await asyncio.wait_for(ws.recv(), 30))
+    server_event_validate(error)
     with pytest.raises(websockets.ConnectionClosed):
         await asyncio.wait_for(ws.recv(), 30)
     return error, ws.close_code
