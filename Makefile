@@ -34,6 +34,7 @@ test: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 worker: setup
 	$(BIN)/celery -A virtulingo worker --loglevel=info

@@ -113,10 +113,20 @@ class ConversationConsumer(AsyncWebsocketConsumer):
                 code="unknown_npc", message=f"There is no active NPC {route['npc_id']!r}.", close_code=CLOSE_UNKNOWN_NPC
             )
             return
+        self.tracker = await self.speech_tracker()
+        if self.tracker is None and self.needs_voice_activity:
+            # Refused before a conversation is recorded, so none is left open.
+            await self._refuse(
+                code="vad_unavailable",
+                message="Voice activity detection is unavailable on this server.",
+                close_code=CLOSE_SERVER_ERROR,
+            )
+            return
         self.conversation = await database_sync_to_async(conversation_start)(
             player=self.player, npc=self.npc, language=self.npc.language
         )
-        self.buffer = UtteranceBuffer(sample_rate=SPEECH_SAMPLE_RATE)
+        # Push-to-talk collects the utterance here; hands-free, the speech tracker holds it.
+        self.buffer = None if self.needs_voice_activity else UtteranceBuffer(sample_rate=SPEECH_SAMPLE_RATE)
         self.resampler: Pcm16Resampler | None = None
         self.output_format = "wav"
         self.events: frozenset[str] = frozenset()
@@ -124,14 +134,6 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         self.turn_task: asyncio.Task | None = None
         self.queued: TurnRequest | None = None
         self.announced_sample_rate: int | None = None
-        self.tracker = await self.speech_tracker()
-        if self.tracker is None and self.needs_voice_activity:
-            await self._refuse(
-                code="vad_unavailable",
-                message="Voice activity detection is unavailable on this server.",
-                close_code=CLOSE_SERVER_ERROR,
-            )
-            return
         self.transcriber: UtteranceTranscriber | None = None
         self.orchestrator = TurnOrchestrator(
             engines=get_registry(),

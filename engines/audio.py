@@ -55,7 +55,7 @@ def read_wav(source: str | Path | bytes) -> Audio:
     try:
         handle = wave.open(io.BytesIO(source) if isinstance(source, bytes) else str(source), "rb")
     except FileNotFoundError:
-        raise BadAudioError(f"no such file: {source}") from None
+        raise BadAudioError(f"no such file: {source!s}") from None
     except (wave.Error, EOFError) as exc:
         raise BadAudioError(f"not a PCM WAV file ({exc})") from None
     with handle:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -42,7 +42,7 @@ class EngineExecutor:
         *,
         timeout: float | None = None,
         what: str = "engine stream",
-    ) -> AsyncIterator[T]:
+    ) -> AsyncGenerator[T]:
         """Consume a blocking iterator in a worker thread and yield its items here.
 
         ``make_iterator`` gets a stop event: it is set when the consumer stops early

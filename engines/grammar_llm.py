@@ -55,7 +55,7 @@ def result_from_json(
     for item in data.get("edits") or []:
         if not isinstance(item, dict):
             continue
-        category = item.get("category") if item.get("category") in GRAMMAR_CATEGORIES else "other"
+        category = str(item["category"]) if item.get("category") in GRAMMAR_CATEGORIES else "other"
         try:
             severity = min(5, max(1, int(item.get("severity", 2))))
         except (TypeError, ValueError):

@@ -265,8 +265,9 @@ class EngineRegistry:
 
 def _describe(engine: BaseEngine) -> dict[str, object]:
     extra = engine.describe() if hasattr(engine, "describe") else {}
-    if getattr(engine, "load_seconds", None) is not None:
-        extra = {**extra, "load_seconds": round(engine.load_seconds, 3)}
+    load_seconds = getattr(engine, "load_seconds", None)
+    if load_seconds is not None:
+        extra = {**extra, "load_seconds": round(load_seconds, 3)}
     return extra
 
 

@@ -4,9 +4,10 @@ settings.py turns them into Django settings; README.md and .env.example list the
 (a test checks that each field here is in both)."""
 
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from pydantic import ValidationError
+from pydantic import ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from engines.config import EngineConfig
@@ -15,8 +16,17 @@ _ENGINE = EngineConfig()
 
 
 class Environment(BaseSettings):
-    # An empty variable (as .env.example leaves most) means "use the default".
-    model_config = SettingsConfigDict(case_sensitive=True, env_ignore_empty=True, extra="ignore")
+    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_means_default(cls, values: Any) -> Any:
+        """Surrounding spaces are dropped, and a blank variable (as .env.example leaves most)
+        means "use the default"."""
+        if not isinstance(values, dict):
+            return values
+        stripped = {key: value.strip() if isinstance(value, str) else value for key, value in values.items()}
+        return {key: value for key, value in stripped.items() if value != ""}
 
     # Core
     DJANGO_DEBUG: bool = True

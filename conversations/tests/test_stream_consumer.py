@@ -181,3 +181,18 @@ async def test_a_missing_token_is_refused_with_4401(connect, baker):
     socket = await connect(STREAM.format(player="learner"))
     assert (await socket.receive_json_from(timeout=10))["code"] == "unauthorized"
     assert (await socket.receive_output(timeout=10)) == {"type": "websocket.close", "code": 4401}
+
+
+async def test_a_stream_refused_for_lack_of_voice_activity_leaves_no_open_conversation(connect, baker, monkeypatch):
+    from conversations import consumers
+    from conversations.models import Conversation
+    from engines.errors import EngineUnavailableError
+
+    async def no_vad(**kwargs):
+        raise EngineUnavailableError("onnxruntime is not installed")
+
+    monkeypatch.setattr(consumers, "speech_tracker_build", no_vad)
+    socket = await connect(STREAM.format(player="learner"))
+    assert (await socket.receive_json_from(timeout=10))["code"] == "vad_unavailable"
+    assert (await socket.receive_output(timeout=10)) == {"type": "websocket.close", "code": 1011}
+    assert not await Conversation.objects.filter(ended_at__isnull=True).aexists()

@@ -4,7 +4,7 @@ form after an auxiliary, subject-verb agreement, irregular pasts.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from .sentence import RuleEdit, Sentence
 from .words import (
@@ -69,7 +69,8 @@ def be_agree(s: Sentence) -> Iterator[RuleEdit]:
             do = {"past": "didn't", "s3": "doesn't", "base": "don't"}[tense]
             new = f"{do} {adverb}{verb}"
         else:
-            new = adverb + {"past": past, "s3": third_person, "base": str}[tense](verb)
+            inflections: dict[str, Callable[[str], str]] = {"past": past, "s3": third_person, "base": str}
+            new = adverb + inflections[tense](verb)
         yield s.edit(
             i, k, subject + new, "extra_word", f'"{verb}" is a verb: "I {verb}", not "I am {verb}".', "be_agree"
         )
@@ -121,7 +122,9 @@ def not_a_finite_subject(s: Sentence, i: int) -> bool:
 def filler_like(s: Sentence, i: int) -> bool:
     """The "like" at ``i`` is the spoken filler: "she, like, totally forgot", "he like went home"."""
     nxt = s.word(i + 1)
-    return s.boundary_after(i) or nxt in MID_ADVERBS | words("totally literally so") or base_of(nxt, ("past", "s3"))
+    return bool(
+        s.boundary_after(i) or nxt in MID_ADVERBS | words("totally literally so") or base_of(nxt, ("past", "s3"))
+    )
 
 
 def pronoun_agreement(s: Sentence) -> Iterator[RuleEdit]:
