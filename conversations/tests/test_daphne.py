@@ -19,7 +19,8 @@ from django.conf import settings
 from conversations.protocol import server_event_validate
 from conversations.tests.helpers import unity_frames
 
-pytestmark = pytest.mark.asyncio
+# Real Daphne processes that load the embedded models.
+pytestmark = [pytest.mark.asyncio, pytest.mark.models]
 
 UNITY_END_UTTERANCE = '{"type":"end_utterance","text":"","enabled":false}'
 START_TIMEOUT_SECONDS = 180
