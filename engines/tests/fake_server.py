@@ -110,3 +110,21 @@ class FakeServer:
     def __exit__(self, *exc: Any) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def languagetool_a_accent_match() -> dict:
+    """LanguageTool's wire answer for the "a" of "Je suis allé a la plage." (should be "à")."""
+    return {
+        "message": "Confusion possible entre « a » et « à ».",
+        "shortMessage": "",
+        "offset": 13,
+        "length": 1,
+        "replacements": [{"value": "à"}],
+        "context": {"text": "", "offset": 13, "length": 1},
+        "rule": {
+            "id": "A_A_ACCENT",
+            "description": "",
+            "issueType": "grammar",
+            "category": {"id": "CAT_HOMONYMES_PARONYMES", "name": "Homonymes"},
+        },
+    }

@@ -12,7 +12,7 @@ from engines.grammar_languagetool import LanguageToolGrammar
 from engines.grammar_llm import LLMGrammar
 from engines.registry import EngineRegistry
 
-from .fake_server import Reply
+from .fake_server import Reply, languagetool_a_accent_match
 
 pytestmark = pytest.mark.asyncio
 
@@ -57,23 +57,6 @@ def registry(monkeypatch=None, llm=None, **changes) -> EngineRegistry:
     return reg
 
 
-def lt_match() -> dict:
-    return {
-        "message": "Confusion possible entre « a » et « à ».",
-        "shortMessage": "",
-        "offset": 13,
-        "length": 1,
-        "replacements": [{"value": "à"}],
-        "context": {"text": "", "offset": 13, "length": 1},
-        "rule": {
-            "id": "A_A_ACCENT",
-            "description": "",
-            "issueType": "grammar",
-            "category": {"id": "CAT_HOMONYMES_PARONYMES", "name": "Homonymes"},
-        },
-    }
-
-
 async def test_the_language_model_is_asked_for_explanations_in_the_native_language() -> None:
     model = RecordingLanguageModel()
     checker = LLMGrammar(executor=EngineExecutor(workers=1, timeout=5), llm=model)
@@ -103,7 +86,7 @@ async def test_the_registry_keeps_what_the_model_wrote_in_the_native_language(mo
 async def test_languagetool_says_its_messages_are_in_the_texts_language_and_gets_the_mother_tongue(
     fake_server,
 ) -> None:
-    fake_server.script(Reply(body={"matches": [lt_match()]}))
+    fake_server.script(Reply(body={"matches": [languagetool_a_accent_match()]}))
     checker = LanguageToolGrammar(executor=EngineExecutor(workers=1, timeout=5), url=fake_server.url)
 
     result = await checker.check("Je suis allé a la plage.", language="fr", explanation_language="en")

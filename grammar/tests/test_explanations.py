@@ -8,27 +8,11 @@ from conversations.tests.factories import TurnFactory
 from engines.config import EngineConfig
 from engines.interfaces import GrammarEdit, GrammarResult
 from engines.registry import EngineRegistry
-from engines.tests.fake_server import FakeServer, Reply
+from engines.tests.fake_server import FakeServer, Reply, languagetool_a_accent_match
 from grammar.explanations import explanation_from_template, grammar_check_explained, grammar_result_explained_in
 from grammar.models import Mistake
 from grammar.services import _grammar_check_turn_in_background
 from vocabulary.taxonomy import MistakeCategory
-
-# A LanguageTool answer for "Je suis allé a la plage." in its wire format.
-LANGUAGETOOL_MATCH = {
-    "message": "Confusion possible entre « a » et « à ».",
-    "shortMessage": "",
-    "offset": 13,
-    "length": 1,
-    "replacements": [{"value": "à"}],
-    "context": {"text": "", "offset": 13, "length": 1},
-    "rule": {
-        "id": "A_A_ACCENT",
-        "description": "",
-        "issueType": "grammar",
-        "category": {"id": "CAT_HOMONYMES_PARONYMES", "name": "Homonymes"},
-    },
-}
 
 
 @pytest.mark.parametrize(
@@ -197,7 +181,7 @@ async def test_languagetool_messages_are_replaced_for_a_learner_with_another_nat
     native, explanation
 ) -> None:
     with FakeServer() as fake_server:
-        fake_server.script(Reply(body={"matches": [LANGUAGETOOL_MATCH]}))
+        fake_server.script(Reply(body={"matches": [languagetool_a_accent_match()]}))
         reg = EngineRegistry(EngineConfig(grammar={"*": "languagetool"}, languagetool_url=fake_server.url))
         result = await grammar_check_explained(
             registry=reg,
