@@ -68,6 +68,8 @@ def client_message_parse(*, text_data: str) -> ClientMessage:
         message = json.loads(text_data)
     except json.JSONDecodeError as exc:
         raise ProtocolError("bad_json", f"The message is not valid JSON: {exc.msg} at position {exc.pos}.") from None
+    except RecursionError:
+        raise ProtocolError("bad_json", "The message is nested too deeply to be read.") from None
     if not isinstance(message, dict):
         raise ProtocolError("bad_message", 'A message must be a JSON object with a "type".')
     kind = message.get("type")

@@ -95,6 +95,8 @@ async def test_typed_text_turn_echoes_the_text(connect, baker, use_language_mode
         ({"bytes_data": b"\x01\x02\x03"}, "bad_audio"),
         ({"bytes_data": bytes(300_000)}, "message_too_large"),
         ({"text_data": "{not json"}, "bad_json"),
+        # Legal size, but nested past the JSON parser's recursion limit (it used to close with 1011).
+        ({"text_data": "[" * 20_000 + "]" * 20_000}, "bad_json"),
         ({"text_data": '{"type":"dance"}'}, "unknown_message"),
         ({"text_data": "[1, 2]"}, "bad_message"),
         ({"text_data": '{"type":"config","output":"mp3"}'}, "bad_config"),
