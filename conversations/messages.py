@@ -1,11 +1,17 @@
-"""Client -> server text frames of PROTOCOL.md, parsed into typed messages.
+"""Client -> server text frames of PROTOCOL.md as typed models (pydantic, a discriminated union
+on ``type``): the one source of their shapes, parsed here and published as a JSON Schema,
+docs/protocol-messages.schema.json (``python -m conversations.messages > docs/...``; a test
+keeps it current).
 
-Anything wrong raises ProtocolError with a stable `code` and a message for the
-client; the socket stays open (a bad frame loses nothing else).
+Anything wrong raises ProtocolError with a stable ``code`` and a message for the client; the
+socket stays open (a bad frame loses nothing else). Unknown keys are ignored: the Unity client
+always sends "text" and "enabled" with end_utterance.
 """
 
 import json
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, TypeAdapter, ValidationError
 
 from conversations.events import EXTENSION_EVENTS
 from vocabulary.audio import INPUT_SAMPLE_RATE_MAX, INPUT_SAMPLE_RATE_MIN
@@ -13,9 +19,18 @@ from vocabulary.languages import LANGUAGE_NAMES
 
 TEXT_FRAME_MAX_BYTES = 64 * 1024
 TYPED_TEXT_MAX_CHARS = 1000
-OUTPUT_FORMATS = ("wav", "pcm16")
+OutputFormat = Literal["wav", "pcm16"]
+OUTPUT_FORMATS = get_args(OutputFormat)
 # Below 200 ms a breath ends the turn; above 5 s the learner waits too long for an answer.
 END_OF_TURN_SILENCE_MS_RANGE = (200, 5000)
+
+if TYPE_CHECKING:
+    ExtensionEvent = str
+    LanguageCode = str
+else:
+    # Derived from the one list of each, so pydantic and the schema see the allowed values.
+    ExtensionEvent = Literal[tuple(sorted(EXTENSION_EVENTS))]
+    LanguageCode = Literal[tuple(LANGUAGE_NAMES)]
 
 
 class ProtocolError(Exception):
@@ -27,41 +42,58 @@ class ProtocolError(Exception):
         self.asks_for_turn = asks_for_turn
 
 
-@dataclass(frozen=True)
-class EndUtterance:
-    pass
+class _Message(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
 
-@dataclass(frozen=True)
-class TypedText:
-    text: str
+class EndUtterance(_Message):
+    type: Literal["end_utterance"] = "end_utterance"
 
 
-@dataclass(frozen=True)
-class Interrupt:
-    pass
+class TypedText(_Message):
+    type: Literal["text"] = "text"
+    text: StrictStr = Field(max_length=TYPED_TEXT_MAX_CHARS)
 
 
-@dataclass(frozen=True)
-class Ping:
-    pass
+class Interrupt(_Message):
+    type: Literal["interrupt"] = "interrupt"
 
 
-@dataclass(frozen=True)
-class SessionConfig:
+class Ping(_Message):
+    type: Literal["ping"] = "ping"
+
+
+class SessionConfig(_Message):
     """Only the keys the client sent are set; the rest keep the session's values."""
 
-    input_sample_rate: int | None = None
-    output: str | None = None
-    events: frozenset[str] | None = None
-    language: str | None = None
-    end_of_turn_silence_ms: int | None = None  # stream endpoint only
+    type: Literal["config"] = "config"
+    input_sample_rate: StrictInt | None = Field(default=None, ge=INPUT_SAMPLE_RATE_MIN, le=INPUT_SAMPLE_RATE_MAX)
+    output: OutputFormat | None = None
+    events: frozenset[ExtensionEvent] | None = None
+    language: LanguageCode | None = None
+    end_of_turn_silence_ms: StrictInt | None = Field(  # stream endpoint only
+        default=None, ge=END_OF_TURN_SILENCE_MS_RANGE[0], le=END_OF_TURN_SILENCE_MS_RANGE[1]
+    )
 
 
-ClientMessage = EndUtterance | TypedText | Interrupt | Ping | SessionConfig
+ClientMessage = Annotated[EndUtterance | TypedText | Interrupt | Ping | SessionConfig, Field(discriminator="type")]
+CLIENT_MESSAGE: TypeAdapter[EndUtterance | TypedText | Interrupt | Ping | SessionConfig] = TypeAdapter(ClientMessage)
+
+# What each config key must be, as the client is told.
+_CONFIG_RULES = {
+    "input_sample_rate": (
+        f"input_sample_rate must be an integer from {INPUT_SAMPLE_RATE_MIN} to {INPUT_SAMPLE_RATE_MAX}."
+    ),
+    "output": f"output must be one of {', '.join(OUTPUT_FORMATS)}.",
+    "events": "events must be a list of event names.",
+    "language": f"language must be one of {', '.join(LANGUAGE_NAMES)}.",
+    "end_of_turn_silence_ms": "end_of_turn_silence_ms must be an integer from {} to {}.".format(
+        *END_OF_TURN_SILENCE_MS_RANGE
+    ),
+}
 
 
-def client_message_parse(*, text_data: str) -> ClientMessage:
+def client_message_parse(*, text_data: str) -> EndUtterance | TypedText | Interrupt | Ping | SessionConfig:
     if len(text_data.encode("utf-8")) > TEXT_FRAME_MAX_BYTES:
         raise ProtocolError("message_too_large", f"Text frames are limited to {TEXT_FRAME_MAX_BYTES} bytes.")
     try:
@@ -72,74 +104,40 @@ def client_message_parse(*, text_data: str) -> ClientMessage:
         raise ProtocolError("bad_json", "The message is nested too deeply to be read.") from None
     if not isinstance(message, dict):
         raise ProtocolError("bad_message", 'A message must be a JSON object with a "type".')
+    try:
+        parsed = CLIENT_MESSAGE.validate_python(message)
+    except ValidationError as exc:
+        raise _protocol_error(message, exc) from None
+    if isinstance(parsed, TypedText):
+        return parsed.model_copy(update={"text": parsed.text.strip()})
+    return parsed
+
+
+def _protocol_error(message: dict[str, Any], exc: ValidationError) -> ProtocolError:
+    error = exc.errors()[0]
     kind = message.get("type")
-    # Unknown keys are ignored: the Unity client always sends "text" and "enabled" too.
-    if kind == "end_utterance":
-        return EndUtterance()
-    if kind == "text":
-        return _typed_text(message)
-    if kind == "interrupt":
-        return Interrupt()
-    if kind == "ping":
-        return Ping()
-    if kind == "config":
-        return _session_config(message)
-    raise ProtocolError(
-        "unknown_message",
-        f"Unknown message type {kind!r}; expected end_utterance, text, interrupt, config or ping.",
-    )
-
-
-def _typed_text(message: dict) -> TypedText:
-    text = message.get("text")
-    if not isinstance(text, str):
-        raise ProtocolError("bad_message", 'A text message needs a string "text".', asks_for_turn=True)
-    if len(text) > TYPED_TEXT_MAX_CHARS:
-        raise ProtocolError(
-            "message_too_large",
-            f"Typed utterances are limited to {TYPED_TEXT_MAX_CHARS} characters.",
-            asks_for_turn=True,
+    if error["type"] in {"union_tag_invalid", "union_tag_not_found"}:
+        return ProtocolError(
+            "unknown_message",
+            f"Unknown message type {kind!r}; expected end_utterance, text, interrupt, config or ping.",
         )
-    return TypedText(text=text.strip())
-
-
-def _session_config(message: dict) -> SessionConfig:
-    values: dict = {}
-    if "input_sample_rate" in message:
-        rate = message["input_sample_rate"]
-        if (
-            isinstance(rate, bool)
-            or not isinstance(rate, int)
-            or not INPUT_SAMPLE_RATE_MIN <= rate <= INPUT_SAMPLE_RATE_MAX
-        ):
-            raise ProtocolError(
-                "bad_config",
-                f"input_sample_rate must be an integer from {INPUT_SAMPLE_RATE_MIN} to {INPUT_SAMPLE_RATE_MAX}.",
+    if kind == "text":
+        if error["type"] == "string_too_long":
+            return ProtocolError(
+                "message_too_large",
+                f"Typed utterances are limited to {TYPED_TEXT_MAX_CHARS} characters.",
+                asks_for_turn=True,
             )
-        values["input_sample_rate"] = rate
-    if "output" in message:
-        if message["output"] not in OUTPUT_FORMATS:
-            raise ProtocolError("bad_config", f"output must be one of {', '.join(OUTPUT_FORMATS)}.")
-        values["output"] = message["output"]
-    if "events" in message:
-        events = message["events"]
-        if not isinstance(events, list) or not all(isinstance(name, str) for name in events):
-            raise ProtocolError("bad_config", "events must be a list of event names.")
+        return ProtocolError("bad_message", 'A text message needs a string "text".', asks_for_turn=True)
+    field = str(error["loc"][1]) if len(error["loc"]) > 1 else ""
+    events = message.get("events")
+    if field == "events" and isinstance(events, list) and all(isinstance(name, str) for name in events):
         unknown = sorted(set(events) - EXTENSION_EVENTS)
-        if unknown:
-            raise ProtocolError(
-                "bad_config",
-                f"Unknown events {', '.join(unknown)}; available: {', '.join(sorted(EXTENSION_EVENTS))}.",
-            )
-        values["events"] = frozenset(events)
-    if "language" in message:
-        if message["language"] not in LANGUAGE_NAMES:
-            raise ProtocolError("bad_config", f"language must be one of {', '.join(LANGUAGE_NAMES)}.")
-        values["language"] = message["language"]
-    if "end_of_turn_silence_ms" in message:
-        silence = message["end_of_turn_silence_ms"]
-        low, high = END_OF_TURN_SILENCE_MS_RANGE
-        if isinstance(silence, bool) or not isinstance(silence, int) or not low <= silence <= high:
-            raise ProtocolError("bad_config", f"end_of_turn_silence_ms must be an integer from {low} to {high}.")
-        values["end_of_turn_silence_ms"] = silence
-    return SessionConfig(**values)
+        return ProtocolError(
+            "bad_config", f"Unknown events {', '.join(unknown)}; available: {', '.join(sorted(EXTENSION_EVENTS))}."
+        )
+    return ProtocolError("bad_config", _CONFIG_RULES.get(field, f"config: {error['msg']}."))
+
+
+if __name__ == "__main__":
+    print(json.dumps(CLIENT_MESSAGE.json_schema(), indent=2, ensure_ascii=False))

@@ -8,9 +8,11 @@ import pytest
 from pydantic import ValidationError
 
 from conversations import events
+from conversations.messages import CLIENT_MESSAGE
 from conversations.protocol import server_event_validate, server_events_schema
 
-SCHEMA_FILE = Path(__file__).resolve().parents[2] / "docs" / "protocol-events.schema.json"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+SCHEMA_FILE = DOCS / "protocol-events.schema.json"
 
 
 def test_the_published_schema_is_the_models_schema():
@@ -18,6 +20,14 @@ def test_the_published_schema_is_the_models_schema():
     assert published == server_events_schema(), (
         "docs/protocol-events.schema.json is out of date: python -m conversations.protocol > "
         "docs/protocol-events.schema.json"
+    )
+
+
+def test_the_published_client_message_schema_is_the_models_schema():
+    published = json.loads((DOCS / "protocol-messages.schema.json").read_text())
+    assert published == CLIENT_MESSAGE.json_schema(), (
+        "docs/protocol-messages.schema.json is out of date: python -m conversations.messages > "
+        "docs/protocol-messages.schema.json"
     )
 
 
