@@ -53,7 +53,8 @@ def main() -> None:
     with tempfile.NamedTemporaryFile("w", suffix=".txt") as first:
         first.write("\n".join(independent) + "\n")
         first.flush()
-        subprocess.run([*pip, "install", "--quiet", "-r", first.name], check=True)
+        # Not quiet: its "Collecting ..." lines are the progress of a step that takes a minute or more.
+        subprocess.run([*pip, "install", "--progress-bar", "off", "-r", first.name], check=True)
     print(f"[pip] done in {time.monotonic() - started:.0f} s; waiting for llama.cpp", flush=True)
     if builder.wait() != 0:
         raise SystemExit("building llama.cpp failed; see above")
