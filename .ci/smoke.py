@@ -11,14 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from virtulingo.demo_content import NPCS, PLAYERS  # noqa: E402
+from virtulingo.demo_content import LEARNER_GREETINGS, NPCS, PLAYERS  # noqa: E402
 
-GREETINGS = {
-    "en": "Good morning! How are you?",
-    "fr": "Bonjour ! Comment allez-vous ?",
-    "es": "¡Hola! ¿Cómo está usted?",
-    "de": "Guten Tag! Wie geht es Ihnen?",
-}
 UNSETTLED = {"not_loaded", "loading"}
 
 
@@ -54,7 +48,7 @@ def main(base: str) -> None:
     for npc in NPCS:
         body = get_json(
             f"{base}/api/conversations/{player}/{npc['npc_id']}/conversation",
-            {"text": GREETINGS[npc["language"]], "audio": True},
+            {"text": LEARNER_GREETINGS[npc["language"]], "audio": True},
         )
         if body.get("error") or not body.get("reply") or not body.get("audio_wav_base64"):
             raise SystemExit(f"{npc['npc_id']}: no reply with audio: {json.dumps(body)[:500]}")

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import sys
 import time
@@ -26,18 +25,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engines import bundled, llama_build  # noqa: E402
+from engines.native_trial import cpu_model  # noqa: E402
 
 PERSONA = (
     "You are Tom, a cheerful baker in a small English town. You sell bread, cakes and pastries. "
     "Reply only in English, in one or two short sentences, at CEFR level A2. Stay in character. "
 )
-
-
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
 
 
 def main() -> None:

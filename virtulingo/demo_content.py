@@ -157,3 +157,11 @@ PLAYERS = [
         "proficiency_level": "B1",
     },
 ]
+
+# A learner's first words to an NPC, per demo language (the CI smoke run and the demo-NPC test say them).
+LEARNER_GREETINGS = {
+    "en": "Good morning! How are you?",
+    "fr": "Bonjour ! Comment allez-vous ?",
+    "es": "¡Hola! ¿Cómo está usted?",
+    "de": "Guten Tag! Wie geht es Ihnen?",
+}

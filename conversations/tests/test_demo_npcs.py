@@ -13,13 +13,6 @@ from virtulingo import demo_content
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("redis_test_db"), pytest.mark.models]
 
-GREETINGS = {
-    "en": "Good morning! How are you?",
-    "fr": "Bonjour ! Comment allez-vous ?",
-    "es": "¡Hola! ¿Cómo está usted?",
-    "de": "Guten Tag! Wie geht es Ihnen?",
-}
-
 
 @pytest.mark.parametrize("npc", demo_content.NPCS, ids=lambda npc: npc["npc_id"])
 def test_a_typed_turn_to_every_demo_npc_gets_a_reply_and_audio(npc, engines):
@@ -27,7 +20,7 @@ def test_a_typed_turn_to_every_demo_npc_gets_a_reply_and_audio(npc, engines):
 
     response = APIClient().post(
         f"/api/conversations/learner_demo/{npc['npc_id']}/conversation",
-        {"text": GREETINGS[npc["language"]], "audio": True},
+        {"text": demo_content.LEARNER_GREETINGS[npc["language"]], "audio": True},
         format="json",
     )
 

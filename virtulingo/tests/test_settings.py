@@ -118,9 +118,10 @@ def test_every_variable_is_read_in_one_place_and_documented_in_readme_and_env_ex
         for path in (PROJECT_ROOT / package).rglob("*.py"):
             if "tests" in path.parts:
                 continue
-            for node in ast.walk(ast.parse(path.read_text())):
+            source = path.read_text()
+            for node in ast.walk(ast.parse(source)):
                 if isinstance(node, ast.Attribute) and node.attr in {"environ", "getenv"}:
-                    line = path.read_text().splitlines()[node.lineno - 1].strip()
+                    line = source.splitlines()[node.lineno - 1].strip()
                     if "DJANGO_SETTINGS_MODULE" not in line:
                         readers.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}: {line}")
     assert readers == []
