@@ -2,6 +2,7 @@
 
 import base64
 import time
+from typing import Any
 
 from asgiref.sync import async_to_sync
 from drf_spectacular.utils import extend_schema
@@ -30,11 +31,10 @@ class TextTurnApi(APIView):
         serializer = TextTurnRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
 
-        events: list[dict] = []
         audio: list[Audio] = []
 
-        async def collect_event(event: dict) -> None:
-            events.append(event)
+        async def ignore_event(event: dict[str, Any]) -> None:
+            pass  # the response is built from the turn's result
 
         async def collect_audio(chunk: Audio) -> None:
             audio.append(chunk)
@@ -42,7 +42,7 @@ class TextTurnApi(APIView):
         conversation = conversation_start(player=player, npc=npc, language=npc.language)
         orchestrator = TurnOrchestrator(
             engines=get_registry(),
-            output=TurnOutput(send_event=collect_event, send_audio=collect_audio, wants=lambda name: False),
+            output=TurnOutput(send_event=ignore_event, send_audio=collect_audio, wants=lambda name: False),
             player=player,
             npc=npc,
             conversation=conversation,
@@ -52,17 +52,16 @@ class TextTurnApi(APIView):
             received_at=time.monotonic(), input_mode=Turn.InputMode.TEXT, text=serializer.validated_data["text"]
         )
         try:
-            async_to_sync(orchestrator.run)(turn_request)
+            result = async_to_sync(orchestrator.run)(turn_request)
         finally:
             conversation_end(conversation=conversation)
 
-        by_type = {event["type"]: event for event in events}
-        body = {
-            "turn_id": str(turn_request.turn_id),
-            "transcript": by_type["transcription"]["text"] if "transcription" in by_type else "",
-            "reply": by_type.get("npc_text", {}).get("text", ""),
-            "error": {key: by_type["error"][key] for key in ("code", "message")} if "error" in by_type else None,
-            "metrics": by_type["turn_complete"]["metrics"],
+        body: dict[str, Any] = {
+            "turn_id": str(result.turn_id),
+            "transcript": result.transcript,
+            "reply": result.reply,
+            "error": {"code": result.error.code, "message": result.error.message} if result.error else None,
+            "metrics": result.metrics,
         }
         if serializer.validated_data["audio"]:
             body["audio_wav_base64"] = [

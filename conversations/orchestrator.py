@@ -10,10 +10,10 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import aclosing, suppress
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from channels.db import database_sync_to_async
 
@@ -29,10 +29,10 @@ from conversations.models import Conversation, Turn
 from conversations.prompts import npc_prompt_messages
 from conversations.segmenter import SentenceSegmenter, sentence_is_complete
 from conversations.services import turn_finish, turn_record
+from conversations.signals import turn_recorded_announce
 from conversations.transcription import UtteranceTranscriber
 from engines.errors import BadInputError, EngineError
-from engines.interfaces import Audio
-from engines.registry import EngineRegistry
+from engines.interfaces import Audio, ChatMessage
 from npcs.models import NPC
 from npcs.selectors import npc_names
 from players.models import Player
@@ -48,6 +48,19 @@ logger = logging.getLogger(__name__)
 # also frees the model sooner for the next learner).
 REPLY_MAX_TOKENS = 120
 REPLY_MAX_SENTENCES = 2
+
+
+class ConversationEngines(Protocol):
+    """The engines a conversation runs on. The process's EngineRegistry is one; a test hands
+    its own set instead of patching a global."""
+
+    def stt(self) -> Any: ...
+
+    def vad(self) -> Any: ...
+
+    def llm(self, name: str | None = None) -> Any: ...
+
+    def tts_for(self, language: str, voices: Mapping[str, str] | None = None) -> tuple[Any, str | None]: ...
 
 
 @dataclass(frozen=True)
@@ -72,6 +85,18 @@ class TurnError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    """What a turn came to, for whoever asked for it (the socket has already been sent it as events)."""
+
+    turn_id: uuid.UUID
+    transcript: str
+    reply: str  # what the learner heard: an interrupted reply only up to the barge-in
+    metrics: dict[str, Any]
+    interrupted: bool = False
+    error: TurnError | None = None
 
 
 @dataclass
@@ -113,7 +138,7 @@ class TurnOrchestrator:
     def __init__(
         self,
         *,
-        engines: EngineRegistry,
+        engines: ConversationEngines,
         output: TurnOutput,
         player: Player,
         npc: NPC,
@@ -137,12 +162,12 @@ class TurnOrchestrator:
         """Barge-in: stop the current reply at the next token or sentence boundary."""
         self._interrupted.set()
 
-    async def run(self, request: TurnRequest) -> None:
+    async def run(self, request: TurnRequest) -> TurnResult:
         self._interrupted = asyncio.Event()
         index, self._next_index = self._next_index, self._next_index + 1
         progress = _TurnProgress(request=request, output=self.output)
         transcript, audio_in_ms, record = "", None, None
-        status, error_code, interrupted = Turn.Status.COMPLETED, "", False
+        status, error, interrupted = Turn.Status.COMPLETED, None, False
         try:
             transcript, audio_in_ms = await self._transcribe(progress)
             await self.output.send_event(
@@ -154,7 +179,7 @@ class TurnOrchestrator:
                 status = Turn.Status.INTERRUPTED if interrupted else Turn.Status.COMPLETED
                 await self.output.send_event(npc_text_event(text=" ".join(progress.spoken), turn_id=progress.turn_id))
         except TurnError as exc:
-            status, error_code = Turn.Status.FAILED, exc.code
+            status, error = Turn.Status.FAILED, exc
             await self.output.send_event(error_event(code=exc.code, message=exc.message))
         except asyncio.CancelledError:
             status = Turn.Status.INTERRUPTED  # the client went away mid-turn
@@ -171,13 +196,21 @@ class TurnOrchestrator:
                 progress=progress,
                 metrics=metrics,
                 status=status,
-                error_code=error_code,
+                error_code=error.code if error else "",
             )
         await self.output.send_event(
             turn_complete_event(turn_id=progress.turn_id, metrics=metrics, interrupted=interrupted)
         )
         if self.prefill_next_turn and transcript and progress.spoken:
             self._prefill = asyncio.create_task(self._prefill_next_prompt())
+        return TurnResult(
+            turn_id=request.turn_id,
+            transcript=transcript,
+            reply=" ".join(progress.spoken),
+            metrics=metrics,
+            interrupted=interrupted,
+            error=error,
+        )
 
     async def _prefill_next_prompt(self) -> None:
         """The next prompt starts with the persona, the world and the history, which now
@@ -214,7 +247,7 @@ class TurnOrchestrator:
         return text.strip(), audio_in_ms
 
     async def _record(self, *, index: int, request: TurnRequest, transcript: str, audio_in_ms: int | None) -> Turn:
-        return await database_sync_to_async(turn_record)(
+        turn = await database_sync_to_async(turn_record)(
             conversation=self.conversation,
             index=index,
             turn_uuid=request.turn_id,
@@ -223,6 +256,10 @@ class TurnOrchestrator:
             input_mode=request.input_mode,
             audio_in_ms=audio_in_ms,
         )
+        if transcript:
+            # Committed by now: the grammar room can have it checked (never awaited here).
+            await turn_recorded_announce(turn_id=turn.pk)
+        return turn
 
     async def _respond(self, *, progress: _TurnProgress, transcript: str) -> bool:
         """Speak the reply; returns whether the learner interrupted it."""
@@ -242,7 +279,7 @@ class TurnOrchestrator:
         reply.result()  # re-raises the TurnError of a failed reply
         return False
 
-    async def _prompt(self, *, transcript: str) -> list:
+    async def _prompt(self, *, transcript: str) -> list[ChatMessage]:
         store = get_world_state_store()
         state, history, score = await asyncio.gather(
             store.state_get(player_id=self.player.player_id),
@@ -262,7 +299,7 @@ class TurnOrchestrator:
             history=history,
         )
 
-    async def _speak_reply(self, *, progress: _TurnProgress, messages: list) -> None:
+    async def _speak_reply(self, *, progress: _TurnProgress, messages: list[ChatMessage]) -> None:
         llm = self.engines.llm()
         tts, voice = self.engines.tts_for(self.language, self.npc.voice)
         sentences: asyncio.Queue[str | None] = asyncio.Queue()

@@ -2,11 +2,9 @@
 
 import uuid
 
-from django.db import transaction
 from django.utils import timezone
 
 from conversations.models import Conversation, Turn
-from conversations.signals import turn_recorded
 from npcs.models import NPC
 from players.models import Player
 
@@ -29,24 +27,17 @@ def turn_record(
     input_mode: str,
     audio_in_ms: int | None,
 ) -> Turn:
-    """Store what the learner said, as soon as it is known, and have it checked in the background.
-
-    ``turn_recorded`` is sent after the commit (the grammar app enqueues its check then), so a
-    worker always finds the turn; the check is never awaited.
-    """
-    with transaction.atomic():
-        turn = Turn.objects.create(
-            conversation=conversation,
-            index=index,
-            uuid=turn_uuid,
-            transcript=transcript,
-            language=language,
-            input_mode=input_mode,
-            audio_in_ms=audio_in_ms,
-        )
-        if transcript:
-            transaction.on_commit(lambda: turn_recorded.send(sender=Turn, turn_id=turn.pk))
-    return turn
+    """Store what the learner said, as soon as it is known. The caller announces it
+    (``signals.turn_recorded_announce``) once committed, so a grammar worker always finds it."""
+    return Turn.objects.create(
+        conversation=conversation,
+        index=index,
+        uuid=turn_uuid,
+        transcript=transcript,
+        language=language,
+        input_mode=input_mode,
+        audio_in_ms=audio_in_ms,
+    )
 
 
 def turn_finish(*, turn: Turn, npc_reply: str, metrics: dict, engines: dict, status: str, error_code: str = "") -> None:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engines.registry import get_registry
 from engines.vad_silero import WINDOW_SAMPLES, VoiceActivityStream
 from vocabulary.audio import SAMPLE_WIDTH, SPEECH_SAMPLE_RATE
 
@@ -60,9 +59,8 @@ def pcm16_to_float32(pcm: bytes) -> np.ndarray:
     return np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
 
 
-async def speech_tracker_build(*, end_silence_ms: int | None) -> SpeechTracker:
-    """A tracker on the process's Silero model (loaded in the engines' executor on first use)."""
-    vad = get_registry().vad()
+async def speech_tracker_build(*, vad, end_silence_ms: int | None) -> SpeechTracker:
+    """A tracker on a Silero model (loaded in the engines' executor on first use)."""
     await vad.ensure_loaded()
     return SpeechTracker(vad=vad.stream(), end_silence_ms=end_silence_ms)
 
@@ -150,7 +148,7 @@ class SpeechTracker:
             return None
         self._silent_ms += WINDOW_MS
         cut = self._scored - self._audio_start  # the end of this window, within the utterance
-        if self.keeps_audio and self._silent_ms >= self.end_silence_ms:
+        if self.end_silence_ms is not None and self._silent_ms >= self.end_silence_ms:
             ended = SpeechEnded(pcm=bytes(self._audio[:cut]), trailing_silence_ms=self._silent_ms)
             del self._audio[:cut]
             self._audio_start += cut

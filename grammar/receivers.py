@@ -8,5 +8,5 @@ from grammar.services import grammar_check_enqueue
 
 
 @receiver(turn_recorded, sender=Turn, dispatch_uid="grammar_check_recorded_turn")
-def grammar_check_recorded_turn(sender, *, turn_id: int, **kwargs) -> None:
-    grammar_check_enqueue(turn_id=turn_id)
+async def grammar_check_recorded_turn(sender, *, turn_id: int, **kwargs) -> None:
+    await grammar_check_enqueue(turn_id=turn_id)

@@ -6,19 +6,18 @@ stores and pushes nothing twice.
 """
 
 import asyncio
-import contextvars
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from asgiref.sync import SyncToAsync, async_to_sync
-from channels.db import database_sync_to_async
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import close_old_connections, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from tenacity import RetryCallState, Retrying, retry_if_not_exception_type, stop_after_attempt
 
 from conversations.events import grammar_correction_event, player_group_name
 from conversations.models import Turn
@@ -31,80 +30,70 @@ from players.models import Player
 
 logger = logging.getLogger(__name__)
 
-# Without a broker, checks run in the server process in the background: never on
-# the event loop, never delaying a turn.
-IN_PROCESS_ATTEMPTS = 3
-_background_checks: set[asyncio.Task] = set()
-_fallback_executor: ThreadPoolExecutor | None = None
+# One retry policy for a turn's check, wherever it runs: this many attempts in all, and
+# grammar_check_retry_wait() seconds before each retry.
+CHECK_ATTEMPTS = 5
+# Without a broker, checks run in the server process, one at a time, on this thread:
+# never on the event loop, never delaying a turn.
+_in_process_executor: ThreadPoolExecutor | None = None
+_background_checks: set[asyncio.Future] = set()
+PUSH_TIMEOUT_SECONDS = 10
 
 
-def grammar_check_enqueue(*, turn_id: int) -> None:
-    """Have a recorded turn checked in the background (call after the turn is committed)."""
+# A turn deleted before its check (its player erased) cannot come back: not retried.
+CHECK_NOT_RETRIED = (Turn.DoesNotExist,)
+
+
+def grammar_check_retry_wait(retry: int) -> float:
+    """Seconds before retry number ``retry`` (0 for the first): 2, 4, 8, 16."""
+    return 2.0 ** (retry + 1)
+
+
+async def grammar_check_enqueue(*, turn_id: int) -> None:
+    """Have a recorded (committed) turn checked in the background; returns at once.
+
+    With a broker, a Celery worker checks it. Without one, a thread of this process does,
+    and hands the correction to the channel layer on this event loop, where the sockets of
+    an in-memory layer live.
+    """
     if settings.CELERY_ENABLED:
         from grammar.tasks import grammar_check_turn_task
 
-        grammar_check_turn_task.delay(turn_id)
+        await sync_to_async(grammar_check_turn_task.delay, thread_sensitive=False)(turn_id)
         return
-    server_loop = _server_event_loop()
-    if server_loop is not None:
-        # On the server's loop, so the push reaches sockets through the in-memory channel layer;
-        # in a fresh context, not the one of the sync thread that committed the turn (asgiref
-        # marks that one as busy and would refuse the check's own database calls).
-        server_loop.call_soon_threadsafe(_grammar_check_start_on_loop, turn_id, context=contextvars.Context())
-        return
-    global _fallback_executor
-    if _fallback_executor is None:
-        _fallback_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="grammar")
-    _fallback_executor.submit(_grammar_check_turn_with_retries, turn_id)
+    global _in_process_executor
+    if _in_process_executor is None:
+        _in_process_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="grammar")
+    loop = asyncio.get_running_loop()
+    check = loop.run_in_executor(_in_process_executor, grammar_check_turn_retried, turn_id, loop)
+    # Keep a reference: the loop holds futures only weakly (tests also wait on these).
+    _background_checks.add(check)
+    check.add_done_callback(_background_checks.discard)
 
 
-def _server_event_loop() -> asyncio.AbstractEventLoop | None:
-    """The server's event loop when called from one of its sync threads (asgiref records it there)."""
-    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
-    return loop if loop is not None and loop.is_running() else None
+def grammar_check_turn_retried(turn_id: int, push_loop: asyncio.AbstractEventLoop | None = None) -> bool:
+    """The in-process runner: the check with the retry policy, recorded as failed when it gives
+    up. Returns whether the check was done."""
 
+    def wait(state: RetryCallState) -> float:
+        return grammar_check_retry_wait(state.attempt_number - 1)
 
-def _grammar_check_start_on_loop(turn_id: int) -> None:
-    task = asyncio.get_running_loop().create_task(_grammar_check_turn_in_background(turn_id=turn_id))
-    # Keep a reference: the loop holds tasks only weakly.
-    _background_checks.add(task)
-    task.add_done_callback(_background_checks.discard)
-
-
-async def _grammar_check_turn_in_background(*, turn_id: int) -> None:
-    """The in-process check: the database through the server's one sync thread (as every
-    ORM call there), the engine awaited in its executor, so neither blocks the other."""
-    for attempt in range(1, IN_PROCESS_ATTEMPTS + 1):
-        try:
-            check = await database_sync_to_async(grammar_check_prepare)(turn_id=turn_id)
-            if check.status == GrammarCheck.Status.PENDING:
-                await database_sync_to_async(grammar_check_attempt)(check=check)
-                result, duration_ms = await _grammar_engine_run(check=check)
-                check = await database_sync_to_async(grammar_check_store)(
-                    check_id=check.pk, result=result, duration_ms=duration_ms
-                )
-            await database_sync_to_async(grammar_check_push)(check=check)
-            return
-        except Exception as exc:
-            if attempt == IN_PROCESS_ATTEMPTS:
-                logger.exception("Grammar check of turn %s failed", turn_id)
-                await database_sync_to_async(grammar_check_fail)(turn_id=turn_id, error=str(exc))
-                return
-            await asyncio.sleep(2**attempt)
-
-
-def _grammar_check_turn_with_retries(turn_id: int) -> None:
+    retrying = Retrying(
+        stop=stop_after_attempt(CHECK_ATTEMPTS),
+        wait=wait,
+        retry=retry_if_not_exception_type(CHECK_NOT_RETRIED),
+        reraise=True,
+    )
     try:
-        for attempt in range(1, IN_PROCESS_ATTEMPTS + 1):
-            try:
-                grammar_check_turn(turn_id=turn_id)
-                return
-            except Exception as exc:
-                if attempt == IN_PROCESS_ATTEMPTS:
-                    grammar_check_fail(turn_id=turn_id, error=str(exc))
-                    logger.exception("Grammar check of turn %s failed", turn_id)
-                    return
-                time.sleep(2**attempt)
+        for attempt in retrying:
+            with attempt:
+                grammar_check_turn(turn_id=turn_id, push_loop=push_loop)
+        return True
+    except Exception as exc:
+        logger.exception("Grammar check of turn %s failed", turn_id)
+        attempts = retrying.statistics.get("attempt_number", 1)
+        grammar_check_fail(turn_id=turn_id, error=f"Gave up after {attempts} attempts: {exc}")
+        return False
     finally:
         close_old_connections()
 
@@ -126,15 +115,16 @@ def grammar_check_prepare(*, turn_id: int) -> GrammarCheck:
     return check
 
 
-def grammar_check_turn(*, turn_id: int) -> GrammarCheck:
-    """Check a turn's raw transcript, store its mistakes and push the correction; idempotent."""
+def grammar_check_turn(*, turn_id: int, push_loop: asyncio.AbstractEventLoop | None = None) -> GrammarCheck:
+    """One attempt at a turn's check: check the raw transcript, store its mistakes, push the
+    correction. Idempotent, so any runner may retry it."""
     check = grammar_check_prepare(turn_id=turn_id)
     if check.status == GrammarCheck.Status.PENDING:
         grammar_check_attempt(check=check)
         result, duration_ms = async_to_sync(_grammar_engine_run)(check=check)
         check = grammar_check_store(check_id=check.pk, result=result, duration_ms=duration_ms)
     if check.status == GrammarCheck.Status.DONE:
-        transaction.on_commit(lambda: grammar_check_push(check=check))
+        grammar_check_push(check=check, push_loop=push_loop)
     return check
 
 
@@ -202,7 +192,7 @@ def grammar_check_fail(*, turn_id: int, error: str) -> None:
     )
 
 
-def grammar_check_push(*, check: GrammarCheck) -> bool:
+def grammar_check_push(*, check: GrammarCheck, push_loop: asyncio.AbstractEventLoop | None = None) -> bool:
     """Send `grammar_correction` to every open socket of the player, once. Returns whether it was sent."""
     mistakes = list(check.mistakes.filter(status=Mistake.Status.ACTIVE).order_by("-severity", "pk"))
     if check.status != GrammarCheck.Status.DONE or not mistakes:
@@ -232,9 +222,15 @@ def grammar_check_push(*, check: GrammarCheck) -> bool:
             ],
             timestamp=timezone.now().isoformat(),
         )
-        async_to_sync(get_channel_layer().group_send)(
-            player_group_name(player_id=player_id), {"type": "grammar.correction", "event": event}
-        )
+        layer, group = get_channel_layer(), player_group_name(player_id=player_id)
+        message = {"type": "grammar.correction", "event": event}
+        if push_loop is not None and push_loop.is_running():
+            # An in-memory layer reaches only the sockets of the loop it is used on.
+            asyncio.run_coroutine_threadsafe(layer.group_send(group, message), push_loop).result(
+                timeout=PUSH_TIMEOUT_SECONDS
+            )
+        else:
+            async_to_sync(layer.group_send)(group, message)
     return True
 
 

@@ -41,7 +41,18 @@ def baker(transactional_db):
 
 
 @pytest_asyncio.fixture
-async def connect(grammar_worker):
+async def grammar_checks_settled():
+    """At the end, wait for this test's in-process grammar checks before its data is flushed
+    (a check begun on an earlier test's loop belongs to that test, whose loop is gone)."""
+    yield
+    loop = asyncio.get_running_loop()
+    checks = [check for check in grammar_services._background_checks if check.get_loop() is loop]
+    if checks:
+        await asyncio.gather(*checks, return_exceptions=True)
+
+
+@pytest_asyncio.fixture
+async def connect(grammar_worker, grammar_checks_settled):
     """Open sockets through the real ASGI app; every one is disconnected at the end."""
     opened: list[WebsocketCommunicator] = []
 
@@ -55,9 +66,6 @@ async def connect(grammar_worker):
     yield open_socket
     for communicator in opened:
         await communicator.disconnect(timeout=30)
-    # Let background grammar checks of this test finish before its data is flushed.
-    if grammar_services._background_checks:
-        await asyncio.gather(*grammar_services._background_checks, return_exceptions=True)
 
 
 @pytest.fixture

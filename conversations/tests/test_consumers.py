@@ -2,6 +2,7 @@
 with the real embedded engines (speech is synthesized by Piper)."""
 
 import asyncio
+import threading
 import json
 
 import pytest
@@ -343,11 +344,11 @@ async def test_grammar_correction_reaches_every_socket_of_the_player(connect, ba
 )
 async def test_a_slow_grammar_check_does_not_delay_the_turn(connect, baker, engines, use_language_model, monkeypatch):
     use_language_model(ScriptedLanguageModel(["Really?"]))
-    release = asyncio.Event()
+    release = threading.Event()  # the check runs on its own thread and loop
     real_check = engines.check_grammar
 
     async def held_check(*args, **kwargs):
-        await release.wait()
+        await asyncio.to_thread(release.wait, 60)
         return await real_check(*args, **kwargs)
 
     monkeypatch.setattr(engines, "check_grammar", held_check)

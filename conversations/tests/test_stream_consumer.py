@@ -183,15 +183,17 @@ async def test_a_missing_token_is_refused_with_4401(connect, baker):
     assert (await socket.receive_output(timeout=10)) == {"type": "websocket.close", "code": 4401}
 
 
-async def test_a_stream_refused_for_lack_of_voice_activity_leaves_no_open_conversation(connect, baker, monkeypatch):
-    from conversations import consumers
+async def test_a_stream_refused_for_lack_of_voice_activity_leaves_no_open_conversation(
+    connect, baker, engines, monkeypatch
+):
     from conversations.models import Conversation
     from engines.errors import EngineUnavailableError
 
-    async def no_vad(**kwargs):
-        raise EngineUnavailableError("onnxruntime is not installed")
+    class UnavailableVAD:
+        async def ensure_loaded(self):
+            raise EngineUnavailableError("onnxruntime is not installed")
 
-    monkeypatch.setattr(consumers, "speech_tracker_build", no_vad)
+    monkeypatch.setattr(engines, "vad", lambda: UnavailableVAD())
     socket = await connect(STREAM.format(player="learner"))
     assert (await socket.receive_json_from(timeout=10))["code"] == "vad_unavailable"
     assert (await socket.receive_output(timeout=10)) == {"type": "websocket.close", "code": 1011}

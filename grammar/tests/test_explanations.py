@@ -11,7 +11,7 @@ from engines.registry import EngineRegistry
 from engines.tests.fake_server import FakeServer, Reply, languagetool_a_accent_match
 from grammar.explanations import explanation_from_template, grammar_check_explained, grammar_result_explained_in
 from grammar.models import Mistake
-from grammar.services import _grammar_check_turn_in_background
+from grammar.services import grammar_check_turn_retried
 from vocabulary.taxonomy import MistakeCategory
 
 
@@ -137,13 +137,12 @@ def test_a_check_stores_and_answers_explanations_in_the_learners_native_language
         assert body["explanation"] == mistake.explanation == explanation
 
 
-# Transactional: the background check reaches the database through the sync thread, and Django
-# closes a connection found inside a test's transaction there (PostgreSQL then loses it).
+# Transactional: the in-process check runs on its own thread, with its own connection.
 @pytest.mark.django_db(transaction=True)
-def test_a_turn_checked_in_the_background_on_the_event_loop_explains_in_the_native_language(engines_for_grammar):
+def test_a_turn_checked_in_the_background_explains_in_the_native_language(engines_for_grammar):
     turn = TurnFactory(transcript="She don't like apples.", language="en", conversation__player__native_language="de")
 
-    async_to_sync(_grammar_check_turn_in_background)(turn_id=turn.pk)
+    assert grammar_check_turn_retried(turn.pk)
 
     mistake = Mistake.objects.get(grammar_check__turn=turn)
     assert mistake.explanation == "Die Verbform passt nicht zum Subjekt: sag „doesn't“ statt „don't“."

@@ -1,0 +1,443 @@
+"""One learner's spoken conversation with one NPC: everything a socket carries, but the socket.
+
+The consumer only turns WebSocket frames into typed messages and back. A VoiceSession
+holds the rest of the conversation: the audio format both ways, voice activity,
+transcription at pauses and partial transcripts, the turn queue and interruption, and
+runs each turn (STT -> LLM -> sentences -> TTS) on the engines it is given.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from contextlib import suppress
+from typing import Any, Protocol, Self
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+from conversations.audio import AudioError, UtteranceBuffer, audio_frame_validate
+from conversations.events import (
+    audio_start_event,
+    error_event,
+    pong_event,
+    speech_started_event,
+    speech_stopped_event,
+    transcription_partial_event,
+    turn_complete_event,
+)
+from conversations.messages import (
+    EndUtterance,
+    Interrupt,
+    Ping,
+    ProtocolError,
+    SessionConfig,
+    TypedText,
+)
+from conversations.models import Conversation, Turn
+from conversations.orchestrator import ConversationEngines, TurnOrchestrator, TurnOutput, TurnRequest
+from conversations.services import conversation_end, conversation_start
+from conversations.transcription import UtteranceTranscriber
+from conversations.voice_activity import (
+    SpeechEnded,
+    SpeechPaused,
+    SpeechStarted,
+    SpeechTracker,
+    speech_tracker_build,
+)
+from engines.errors import EngineError
+from engines.interfaces import Audio
+from npcs.models import NPC
+from players.models import Player
+from vocabulary.audio import SPEECH_SAMPLE_RATE, Pcm16Resampler, wav_encode
+from vocabulary.languages import CEFRLevel
+
+logger = logging.getLogger(__name__)
+
+CLOSE_RATE_LIMITED = 4429
+# A1-A2 learners pause mid-sentence to find words: the hands-free endpoint waits longer for them.
+BEGINNER_LEVELS = frozenset({CEFRLevel.A1, CEFRLevel.A2})
+# Partial transcripts on the stream endpoint: at most one per second of the learner's audio.
+PARTIAL_INTERVAL_BYTES = SPEECH_SAMPLE_RATE * 2
+# A client that keeps sending bad frames is closed: this many errors within the window.
+ERROR_LIMIT = 20
+ERROR_WINDOW_SECONDS = 10.0
+# Seconds a turn gets to store what happened after its client went away.
+DISCONNECT_GRACE_SECONDS = 5.0
+
+ClientMessage = EndUtterance | TypedText | Interrupt | Ping | SessionConfig
+
+
+class SessionTransport(Protocol):
+    """The socket, as the session sees it."""
+
+    async def send_event(self, event: dict[str, Any]) -> None: ...
+
+    async def send_bytes(self, data: bytes) -> None: ...
+
+    async def close(self, code: int) -> None: ...
+
+
+class VoiceActivityUnavailable(Exception):
+    """The hands-free session cannot run without voice activity detection."""
+
+
+class ErrorRateLimiter:
+    def __init__(
+        self,
+        *,
+        limit: int = ERROR_LIMIT,
+        window_seconds: float = ERROR_WINDOW_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.limit = limit
+        self.window_seconds = window_seconds
+        self.clock = clock
+        self._times: deque[float] = deque()
+
+    def exceeded_after_one_more(self) -> bool:
+        now = self.clock()
+        self._times.append(now)
+        while self._times and self._times[0] <= now - self.window_seconds:
+            self._times.popleft()
+        return len(self._times) > self.limit
+
+
+class VoiceSession:
+    """What both endpoints share; PushToTalkSession and HandsFreeVoiceSession say how an
+    utterance is delimited."""
+
+    @classmethod
+    async def start(
+        cls, *, engines: ConversationEngines, transport: SessionTransport, player: Player, npc: NPC
+    ) -> Self:
+        """Start a conversation (raises VoiceActivityUnavailable first, so none is left open)."""
+        tracker = await cls._speech_tracker(engines=engines, player=player)
+        conversation = await database_sync_to_async(conversation_start)(player=player, npc=npc, language=npc.language)
+        return cls(
+            engines=engines, transport=transport, player=player, npc=npc, conversation=conversation, tracker=tracker
+        )
+
+    @classmethod
+    async def _speech_tracker(cls, *, engines: ConversationEngines, player: Player) -> SpeechTracker | None:
+        try:
+            return await speech_tracker_build(vad=engines.vad(), end_silence_ms=None)
+        except EngineError as exc:
+            logger.warning("Voice activity detection is unavailable: %s", exc)
+            return None
+
+    def __init__(
+        self,
+        *,
+        engines: ConversationEngines,
+        transport: SessionTransport,
+        player: Player,
+        npc: NPC,
+        conversation: Conversation,
+        tracker: SpeechTracker | None,
+    ) -> None:
+        self.engines = engines
+        self.transport = transport
+        self.player = player
+        self.npc = npc
+        self.conversation = conversation
+        self.tracker = tracker
+        self.listening = True
+        self.resampler: Pcm16Resampler | None = None
+        self.output_format = "wav"
+        self.events: frozenset[str] = frozenset()
+        self.errors = ErrorRateLimiter()
+        self.turn_task: asyncio.Task[None] | None = None
+        self.queued: TurnRequest | None = None
+        self.announced_sample_rate: int | None = None
+        self.transcriber: UtteranceTranscriber | None = None
+        self.orchestrator = TurnOrchestrator(
+            engines=engines,
+            output=TurnOutput(send_event=self.send_event, send_audio=self.send_audio, wants=self.wants),
+            player=player,
+            npc=npc,
+            conversation=conversation,
+            language=npc.language,
+            prefill_next_turn=True,
+        )
+
+    # --- from the client ------------------------------------------------------------
+
+    async def handle(self, message: ClientMessage) -> None:
+        if not self.listening:
+            return
+        match message:
+            case EndUtterance():
+                await self.end_utterance()
+            case TypedText(text=text):
+                await self.submit_turn(
+                    TurnRequest(received_at=time.monotonic(), input_mode=Turn.InputMode.TEXT, text=text)
+                )
+            case Interrupt():
+                self.interrupt()
+            case Ping():
+                await self.send_event(pong_event())
+            case SessionConfig():
+                self.configure(message)
+
+    async def protocol_error(self, error: ProtocolError) -> None:
+        """A message the protocol rejects: say so, and close the turn the client may wait on."""
+        if not self.listening:
+            return
+        await self.recoverable_error(code=error.code, message=error.message)
+        if error.asks_for_turn:
+            await self.send_event(turn_complete_event(turn_id=str(uuid.uuid4()), metrics={}))
+
+    async def audio_received(self, frame: bytes) -> None:
+        raise NotImplementedError
+
+    def input_pcm(self, frame: bytes) -> bytes:
+        """A client frame as 16 kHz PCM16 (raises AudioError for a frame the protocol rejects)."""
+        audio_frame_validate(frame=frame)
+        return self.resampler.process(frame) if self.resampler else frame
+
+    async def end_utterance(self) -> None:
+        raise NotImplementedError
+
+    def configure(self, config: SessionConfig) -> None:
+        if config.input_sample_rate is not None:
+            rate = config.input_sample_rate
+            self.resampler = None if rate == SPEECH_SAMPLE_RATE else Pcm16Resampler(from_rate=rate)
+        if config.output is not None:
+            self.output_format = config.output
+        if config.events is not None:
+            self.events = config.events
+        if config.language is not None:
+            self.orchestrator.language = config.language
+            if self.transcriber is not None:
+                self.transcriber.language = config.language
+
+    # --- turns ----------------------------------------------------------------------
+
+    def utterance_transcriber(self) -> UtteranceTranscriber:
+        """The transcriber of the current utterance (one per utterance)."""
+        if self.transcriber is None:
+            self.transcriber = UtteranceTranscriber(stt=self.engines.stt(), language=self.orchestrator.language)
+        return self.transcriber
+
+    @property
+    def turn_running(self) -> bool:
+        return self.turn_task is not None and not self.turn_task.done()
+
+    async def submit_turn(self, request: TurnRequest) -> None:
+        """One turn at a time; one more may wait; a further one is refused as busy."""
+        if not self.turn_running:
+            self.turn_task = asyncio.create_task(self._run_turns(request))
+        elif self.queued is None:
+            self.queued = request
+        else:
+            await self.send_event(
+                error_event(code="busy", message="A turn is running and another is waiting; this one was dropped.")
+            )
+            await self.send_event(turn_complete_event(turn_id=str(request.turn_id), metrics={}))
+
+    def interrupt(self) -> None:
+        if self.turn_running:
+            self.orchestrator.interrupt()
+
+    async def _run_turns(self, request: TurnRequest | None) -> None:
+        while request is not None:
+            self.announced_sample_rate = None
+            try:
+                await self.orchestrator.run(request)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # A bug must not hang the game: it still gets its error and turn_complete.
+                logger.exception("Turn %s failed unexpectedly", request.turn_id)
+                await self.send_event(error_event(code="internal_error", message="The turn failed on the server."))
+                await self.send_event(turn_complete_event(turn_id=str(request.turn_id), metrics={}))
+            request, self.queued = self.queued, None
+
+    async def close(self) -> None:
+        """The client went away: stop listening, let the running turn store what happened,
+        and end the conversation."""
+        self.listening = False
+        if self.transcriber is not None:
+            await self.transcriber.cancel()
+        if self.turn_task is not None and not self.turn_task.done():
+            self.turn_task.cancel()
+            with suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(self.turn_task, DISCONNECT_GRACE_SECONDS)
+        await self.orchestrator.close()
+        await database_sync_to_async(conversation_end)(conversation=self.conversation)
+
+    # --- to the client --------------------------------------------------------------
+
+    def wants(self, name: str) -> bool:
+        """Did the client ask for this extension event?"""
+        return name in self.events
+
+    async def send_event(self, event: dict[str, Any]) -> None:
+        await self.transport.send_event(event)
+
+    async def send_audio(self, audio: Audio) -> None:
+        if self.output_format == "pcm16":
+            if self.announced_sample_rate != audio.sample_rate:
+                await self.send_event(audio_start_event(sample_rate=audio.sample_rate))
+                self.announced_sample_rate = audio.sample_rate
+            await self.transport.send_bytes(audio.pcm)
+        else:
+            # One canonical 44-byte-header WAV per sentence: what the Unity client plays.
+            await self.transport.send_bytes(wav_encode(pcm=audio.pcm, sample_rate=audio.sample_rate))
+
+    async def recoverable_error(self, *, code: str, message: str) -> None:
+        await self.send_event(error_event(code=code, message=message))
+        if self.errors.exceeded_after_one_more():
+            await self.send_event(error_event(code="rate_limited", message="Too many bad messages; closing."))
+            # Nothing more is read from this client: frames it already sent are dropped.
+            self.listening = False
+            await self.transport.close(CLOSE_RATE_LIMITED)
+
+
+class PushToTalkSession(VoiceSession):
+    """Push-to-talk: the client says when the utterance ends (`end_utterance`). Voice
+    activity, when available, only finds the pauses worth transcribing early."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.buffer = UtteranceBuffer(sample_rate=SPEECH_SAMPLE_RATE)
+
+    async def audio_received(self, frame: bytes) -> None:
+        if not self.listening:
+            return
+        try:
+            pcm = self.input_pcm(frame)
+            self.buffer.append(pcm)
+        except AudioError as exc:
+            await self.recoverable_error(code=exc.code, message=str(exc))
+            return
+        if self.tracker is not None:
+            for event in self.tracker.feed(pcm):
+                if isinstance(event, SpeechPaused):
+                    self.utterance_transcriber().pause(pcm=self.buffer.peek(), cut=event.cut)
+
+    async def end_utterance(self) -> None:
+        if self.resampler:
+            self.buffer.append(self.resampler.flush())
+        if self.tracker is not None:
+            self.tracker.start_utterance()
+        transcriber, self.transcriber = self.transcriber, None
+        await self.submit_turn(
+            TurnRequest(
+                received_at=time.monotonic(),
+                input_mode=Turn.InputMode.SPEECH,
+                pcm=self.buffer.take(),
+                transcriber=transcriber,
+            )
+        )
+
+
+class HandsFreeVoiceSession(VoiceSession):
+    """Hands-free: voice activity finds where each utterance starts and ends, partial
+    transcripts follow the learner while they speak, and speaking while the NPC talks
+    interrupts it. Durations are audio time, so a slow network does not end turns."""
+
+    @classmethod
+    async def _speech_tracker(cls, *, engines: ConversationEngines, player: Player) -> SpeechTracker:
+        level_is_beginner = player.proficiency_level in BEGINNER_LEVELS
+        end_silence_ms = (
+            settings.BEGINNER_END_OF_TURN_SILENCE_MS if level_is_beginner else settings.END_OF_TURN_SILENCE_MS
+        )
+        try:
+            return await speech_tracker_build(vad=engines.vad(), end_silence_ms=end_silence_ms)
+        except EngineError as exc:
+            raise VoiceActivityUnavailable(str(exc)) from exc
+
+    def __init__(self, *, tracker: SpeechTracker | None, **kwargs: Any) -> None:
+        if tracker is None:
+            raise VoiceActivityUnavailable("a hands-free session needs a speech tracker")
+        super().__init__(tracker=tracker, **kwargs)
+        self.speech: SpeechTracker = tracker
+        self.preview: asyncio.Task[None] | None = None
+        self.partial_due_at = 0  # bytes of the utterance at which the next partial transcript may start
+
+    async def audio_received(self, frame: bytes) -> None:
+        if not self.listening:
+            return
+        try:
+            pcm = self.input_pcm(frame)
+        except AudioError as exc:
+            await self.recoverable_error(code=exc.code, message=str(exc))
+            return
+        for event in self.speech.feed(pcm):
+            match event:
+                case SpeechStarted():
+                    await self.speech_started()
+                case SpeechPaused(cut=cut, pcm=utterance_so_far):
+                    self.utterance_transcriber().pause(pcm=utterance_so_far, cut=cut)
+                case SpeechEnded(pcm=utterance, trailing_silence_ms=silence):
+                    await self.speech_ended(pcm=utterance, trailing_silence_ms=silence)
+        if self.speech.speaking and self.wants("transcription_partial"):
+            self.maybe_send_partial()
+
+    async def speech_started(self) -> None:
+        if self.turn_running:
+            self.interrupt()  # barge-in: the learner talks over the NPC
+        self.utterance_transcriber()
+        self.partial_due_at = PARTIAL_INTERVAL_BYTES
+        if self.wants("speech_started"):
+            await self.send_event(speech_started_event())
+
+    async def speech_ended(self, *, pcm: bytes, trailing_silence_ms: int | None) -> None:
+        received_at = time.monotonic()
+        if self.preview is not None:
+            self.preview.cancel()  # the final transcript must not wait for a preview
+        if self.wants("speech_stopped"):
+            await self.send_event(speech_stopped_event())
+        transcriber, self.transcriber = self.transcriber, None
+        await self.submit_turn(
+            TurnRequest(
+                received_at=received_at,
+                input_mode=Turn.InputMode.SPEECH,
+                pcm=pcm,
+                trailing_silence_ms=trailing_silence_ms,
+                transcriber=transcriber,
+            )
+        )
+
+    async def end_utterance(self) -> None:
+        """An explicit end on the stream endpoint ends the current utterance now."""
+        if self.resampler:
+            self.speech.feed(self.resampler.flush())
+        await self.speech_ended(pcm=self.speech.take(), trailing_silence_ms=None)
+
+    def maybe_send_partial(self) -> None:
+        """At most one partial transcript per PARTIAL_INTERVAL of audio, never beside another
+        transcription of this utterance, so the final transcript is never kept waiting."""
+        utterance = self.speech.utterance
+        transcriber = self.utterance_transcriber()
+        if len(utterance) < self.partial_due_at or transcriber.busy:
+            return
+        if self.preview is not None and not self.preview.done():
+            return
+        self.partial_due_at = len(utterance) + PARTIAL_INTERVAL_BYTES
+        self.preview = asyncio.create_task(self._send_partial(transcriber=transcriber, pcm=utterance))
+
+    async def _send_partial(self, *, transcriber: UtteranceTranscriber, pcm: bytes) -> None:
+        try:
+            text = await transcriber.preview(pcm=pcm)
+        except EngineError as exc:
+            logger.warning("Partial transcript failed: %s", exc)
+            return
+        if self.listening and text and transcriber is self.transcriber:
+            await self.send_event(transcription_partial_event(text=text))
+
+    def configure(self, config: SessionConfig) -> None:
+        super().configure(config)
+        if config.end_of_turn_silence_ms is not None:
+            self.speech.end_silence_ms = config.end_of_turn_silence_ms
+
+    async def close(self) -> None:
+        if self.preview is not None:
+            self.preview.cancel()
+        await super().close()
