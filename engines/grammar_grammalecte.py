@@ -49,6 +49,9 @@ OPTIONS_OFF = (
 ).split()
 MAX_ROUNDS = 6  # fixes applied one by one; a learner sentence rarely has more than three mistakes
 MAX_SUGGESTIONS = 3
+# Errors whose fixes are tried in one round, from the start of the text: bounds the re-checks of a
+# long utterance full of mistakes (each round fixes one; the rest are flagged as they stand).
+MAX_TRIED_PER_ROUND = 8
 
 SEVERITY = {
     "verb_conjugation": 3,
@@ -377,7 +380,7 @@ class GrammalecteGrammar(BaseEngine):
                 break
             # Every sentence one fix away, with the fixes that lead to it (several when sources agree).
             candidates: dict[str, list[tuple[Finding, int, int]]] = {}
-            for position, finding in enumerate(findings):
+            for position, finding in enumerate(findings[:MAX_TRIED_PER_ROUND]):
                 for rank, suggestion in enumerate(finding.suggestions):
                     candidate = " ".join((text[: finding.start] + suggestion + text[finding.end :]).split())
                     if candidate not in seen:
@@ -410,7 +413,11 @@ class GrammalecteGrammar(BaseEngine):
         with self._lock:
             corrected, steps, unfixed = self.correct(original)
         edits = _edits(original, corrected, steps)
-        for finding in unfixed:  # found, but no suggestion fixes it: flagged as it stands
+        # Found, but not fixed (no suggestion helps, or past MAX_ROUNDS): flagged as it stands, once
+        # per mistake (Grammalecte's alternative action on the same clash is not a second one).
+        primaries = {re.sub(r"_a\d+_\d+$", "", f.rule) for f in unfixed if f.primary}
+        unfixed = [f for f in unfixed if f.primary or re.sub(r"_a\d+_\d+$", "", f.rule) not in primaries]
+        for finding in unfixed:
             span = corrected[finding.start : finding.end]
             edits.append(
                 GrammarEdit(
@@ -448,9 +455,21 @@ class GrammalecteGrammar(BaseEngine):
 _WORDS = re.compile(r"[\w'’-]+|[^\w\s]")
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+
+
 def _edits(original: str, corrected: str, steps: list[Step]) -> list[GrammarEdit]:
-    """The word-level differences between ``original`` and ``corrected``, each with the category
-    and message of the fixes that touched its words (the most severe when several did)."""
+    """The word-level differences between ``original`` and ``corrected``, sentence by sentence
+    (a fix never moves words across sentences, and a whole-text diff of repeated sentences can
+    align them shifted by one), each with the category and message of the fixes that touched
+    its words (the most severe when several did)."""
+    before, after = _SENTENCE_END.split(original), _SENTENCE_END.split(corrected)
+    if len(before) != len(after):
+        before, after = [original], [corrected]
+    return [edit for a, b in zip(before, after, strict=True) for edit in _sentence_edits(a, b, steps)]
+
+
+def _sentence_edits(original: str, corrected: str, steps: list[Step]) -> list[GrammarEdit]:
     before, after = list(_WORDS.finditer(original)), list(_WORDS.finditer(corrected))
     edits: list[GrammarEdit] = []
     matcher = difflib.SequenceMatcher(

@@ -156,6 +156,20 @@ def test_two_mistakes_in_one_sentence_are_two_edits(grammalecte_checker) -> None
     assert result.category == "verb_conjugation"  # the headline is the most severe edit
 
 
+def test_a_long_utterance_full_of_mistakes_is_fixed_up_to_the_bound_and_the_rest_flagged(
+    grammalecte_checker,
+) -> None:
+    from engines.grammar_grammalecte import MAX_ROUNDS
+
+    result = grammalecte_checker.check_sync(" ".join(["Les chats mange du poisson."] * 10))
+    assert result.correction.count("mangent") == MAX_ROUNDS and result.correction.count("mange ") == 10 - MAX_ROUNDS
+    # one edit per mistake, each on its own sentence: fixed ones, then the rest as they stand
+    assert [(e.original, e.correction) for e in result.edits] == [("mange", "mangent")] * MAX_ROUNDS + [
+        ("mange", "mange")
+    ] * (10 - MAX_ROUNDS)
+    assert {e.category for e in result.edits} == {"verb_conjugation"}
+
+
 def test_typography_and_unknown_words_are_not_the_learners_mistakes(grammalecte_checker) -> None:
     # Straight apostrophes, no space before "?", a lower-case start, a name the dictionary lacks:
     # all fine in a transcript.
