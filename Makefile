@@ -21,7 +21,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt scripts/install.py scr
 rebuild-llama: | $(BIN)/python
 	$(BIN)/python scripts/llama_wheel.py --rebuild
 
+# Grammalecte (French grammar) is a Debian package: installed where the system allows (root and
+# apt-get), otherwise setup says so and French grammar is reported unavailable; setup goes on.
 setup: $(VENV)/.installed
+	$(BIN)/python scripts/install_grammalecte.py
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 

@@ -6,8 +6,10 @@ Measures, for the embedded engines: load time; speech-to-text seconds and
 real-time factor for 2 s / 5 s / 15 s utterances (language forced, beam 1, VAD on;
 plus auto-detect and silence for comparison); language-model time to first token
 and tokens/s; text-to-speech time to first audio and real-time factor; grammar
-latency; and the English grammar checker's scores on shared/grammar_eval/en.jsonl
-as its README defines them. Every timing is the median of ``--runs`` warm runs.
+latency; and the grammar checkers' scores as shared/grammar_eval/README.md defines them: Harper
+on en.jsonl, Grammalecte on fr.jsonl and on our own French learner sentences
+(grammar/eval/fr_own.jsonl), before (Grammalecte's raw first suggestions), with the correction
+search alone, and now. Every timing is the median of ``--runs`` warm runs.
 The speech is generated with Piper, so no audio file is needed. ``--only`` runs some
 sections alone (comma-separated: loads, stt, llm, tts, grammar); ``--only grammar`` loads
 neither Whisper nor the language model.
@@ -36,11 +38,14 @@ django.setup()
 
 import numpy as np  # noqa: E402
 
+from engines import grammar_rules_fr  # noqa: E402
 from engines.config import EngineConfig  # noqa: E402
 from engines.interfaces import ChatMessage  # noqa: E402
 from engines.registry import EngineRegistry  # noqa: E402
 
 EVAL_SET = ROOT.parent / "shared" / "grammar_eval" / "en.jsonl"
+FR_EVAL_SET = ROOT.parent / "shared" / "grammar_eval" / "fr.jsonl"
+FR_OWN_SET = ROOT / "grammar" / "eval" / "fr_own.jsonl"  # ours: learner sentences not in the fixed set
 LONG_TEXT = (
     "Good morning! I would like two loaves of bread and a small chocolate cake, please. "
     "My sister is having a birthday party tomorrow, and she loves chocolate more than anything. "
@@ -185,15 +190,15 @@ def bench_tts(registry: EngineRegistry, runs: int) -> dict[str, dict[str, float]
     return results
 
 
-def bench_grammar(registry: EngineRegistry, runs: int) -> dict[str, object]:
-    harper = registry.grammar_engine("harper")
-    cases = [json.loads(line) for line in EVAL_SET.read_text().splitlines() if line.strip()]
+def score_grammar(check, eval_set: Path, runs: int) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """The scores of shared/grammar_eval/README.md for ``check`` (utterance -> GrammarResult) on ``eval_set``."""
+    cases = [json.loads(line) for line in eval_set.read_text().splitlines() if line.strip()]
     latencies: list[float] = []
     tp = fp = fn = tn = correct_fix = correct_category = 0
     for case in cases:
         times = []
         for _ in range(runs):
-            elapsed, result = timed(harper.check_sync, case["utterance"])
+            elapsed, result = timed(check, case["utterance"])
             times.append(elapsed)
         latencies.append(median(times))
         has_error = bool(case["corrections"])
@@ -211,6 +216,7 @@ def bench_grammar(registry: EngineRegistry, runs: int) -> dict[str, object]:
             tn += 1
     erroneous = tp + fn
     return {
+        "set": str(eval_set.relative_to(ROOT if eval_set.is_relative_to(ROOT) else ROOT.parent)),
         "utterances": len(cases),
         "with errors": erroneous,
         "correct": fp + tn,
@@ -223,6 +229,54 @@ def bench_grammar(registry: EngineRegistry, runs: int) -> dict[str, object]:
         "latency median (ms)": round(median(latencies) * 1000, 3),
         "latency max (ms)": round(max(latencies) * 1000, 3),
     }
+
+
+def bench_grammar(registry: EngineRegistry, runs: int) -> dict[str, object]:
+    harper = registry.grammar_engine("harper")
+    return score_grammar(harper.check_sync, EVAL_SET, runs)
+
+
+def grammalecte_first_suggestions(engine):  # type: ignore[no-untyped-def]
+    """The baseline: Grammalecte alone (same options), every error's first suggestion applied at
+    once, no re-check and none of our rules; what the engine did before its correction search."""
+    from engines.interfaces import GrammarEdit, GrammarResult
+
+    def check(utterance: str) -> GrammarResult:
+        text = " ".join(utterance.split())
+        errors, _spelling = engine._checker.getParagraphErrors(text, dOptions=engine._options)
+        corrected, edits = text, []
+        for error in sorted(errors, key=lambda e: e["nStart"], reverse=True):
+            start, end = int(error["nStart"]), int(error["nEnd"])
+            original = text[start:end]
+            suggestions = [s.replace("’", "'") for s in error.get("aSuggestions") or []]
+            replacement = suggestions[0] if suggestions else original
+            corrected = corrected[:start] + replacement + corrected[end:]
+            category = engine._category(error, original, tuple(suggestions))
+            edits.append(GrammarEdit(original, replacement, category, str(error["sMessage"]), 2))
+        return GrammarResult.from_edits(
+            utterance=utterance, correction=" ".join(corrected.split()), edits=edits[::-1], language="fr", engine="raw"
+        )
+
+    return check
+
+
+def bench_grammar_fr(registry: EngineRegistry, runs: int) -> dict[str, object]:
+    engine = registry.grammar_engine("grammalecte")
+    engine.load()
+    engine.check_sync("Ils mange du pain.")  # warm: the conjugation tables load on first use
+    report: dict[str, object] = {}
+    for name, eval_set in (("fixed set", FR_EVAL_SET), ("our own sentences", FR_OWN_SET)):
+        report[f"{name}, raw first suggestions (before)"] = score_grammar(
+            grammalecte_first_suggestions(engine), eval_set, runs
+        )
+        # What the correction search alone does, without our learner rules.
+        rules, grammar_rules_fr.RULES[:] = list(grammar_rules_fr.RULES), []
+        try:
+            report[f"{name}, correction search, no learner rules"] = score_grammar(engine.check_sync, eval_set, runs)
+        finally:
+            grammar_rules_fr.RULES[:] = rules
+        report[f"{name}, engine (now)"] = score_grammar(engine.check_sync, eval_set, runs)
+    return report
 
 
 SECTIONS = ("loads", "stt", "llm", "tts", "grammar")
@@ -264,6 +318,7 @@ def main() -> None:
         report["tts"] = bench_tts(registry, args.runs)
     if "grammar" in only:
         report["grammar_en_harper"] = bench_grammar(registry, args.runs)
+        report["grammar_fr_grammalecte"] = bench_grammar_fr(registry, args.runs)
     report["machine"]["load_average_1m_at_end"] = os.getloadavg()[0]  # type: ignore[index]
     text = json.dumps(report, indent=2, ensure_ascii=False)
     print(text)

@@ -35,7 +35,11 @@ class EngineConfig:
     espeak_rate: int = 175
     tts_max_chars: int = 1000
     coqui_model: str = ""
-    grammar: dict[str, str] = field(default_factory=lambda: {"en": "harper"})
+    # Harper for English, Grammalecte for French (reported unavailable, with the reason, where
+    # python3-grammalecte is not installed); no offline engine is good enough for the others.
+    grammar: dict[str, str] = field(default_factory=lambda: {"en": "harper", "fr": "grammalecte"})
+    # Where Debian installs Grammalecte for the system Python (the virtual environment does not see it).
+    grammalecte_path: str = "/usr/lib/python3/dist-packages"
     languagetool_url: str = ""
 
     @classmethod
@@ -70,11 +74,12 @@ class EngineConfig:
             tts_max_chars=int(s.VIRTULINGO_TTS_MAX_CHARS),
             coqui_model=str(s.COQUI_MODEL),
             grammar=parse_grammar_choice(str(s.VIRTULINGO_GRAMMAR)),
+            grammalecte_path=str(s.VIRTULINGO_GRAMMALECTE_PATH),
             languagetool_url=str(s.LANGUAGETOOL_URL),
         )
 
 
-GRAMMAR_ENGINES = ("harper", "llm", "languagetool", "none")
+GRAMMAR_ENGINES = ("harper", "grammalecte", "llm", "languagetool", "none")
 LLM_ENGINES = ("local", "gemini", "openai")
 TTS_ENGINES = ("piper", "espeak", "coqui")
 

@@ -164,6 +164,13 @@ class EngineRegistry:
             from .grammar_harper import HarperGrammar
 
             return self._get("grammar:harper", lambda: HarperGrammar(executor=self.executor))
+        if name == "grammalecte":
+            from .grammar_grammalecte import GrammalecteGrammar
+
+            return self._get(
+                "grammar:grammalecte",
+                lambda: GrammalecteGrammar(executor=self.executor, path=self.config.grammalecte_path),
+            )
         if name == "languagetool":
             from .grammar_languagetool import LanguageToolGrammar
 

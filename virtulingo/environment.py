@@ -74,6 +74,7 @@ class Environment(BaseSettings):
     VIRTULINGO_TTS_MAX_CHARS: int = _ENGINE.tts_max_chars
     COQUI_MODEL: str = _ENGINE.coqui_model
     VIRTULINGO_GRAMMAR: str = ",".join(f"{language}={engine}" for language, engine in _ENGINE.grammar.items())
+    VIRTULINGO_GRAMMALECTE_PATH: str = _ENGINE.grammalecte_path
     LANGUAGETOOL_URL: str = _ENGINE.languagetool_url
     VIRTULINGO_REVIEW_EXERCISES: str = "auto"
 

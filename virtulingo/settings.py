@@ -176,6 +176,8 @@ COQUI_MODEL = ENV.COQUI_MODEL
 
 # Per language: "en=harper,*=llm" means Harper for English, the language model elsewhere.
 VIRTULINGO_GRAMMAR = ENV.VIRTULINGO_GRAMMAR
+# The directory holding the grammalecte package when this Python cannot import it (Debian's).
+VIRTULINGO_GRAMMALECTE_PATH = ENV.VIRTULINGO_GRAMMALECTE_PATH
 LANGUAGETOOL_URL = ENV.LANGUAGETOOL_URL
 
 # Review exercises: "llm" (the language model writes them, translation included), "rules" (built

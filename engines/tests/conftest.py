@@ -80,6 +80,19 @@ def harper_checker(executor: EngineExecutor):
     return engine
 
 
+@pytest.fixture(scope="session")
+def grammalecte_checker(executor: EngineExecutor, engine_config: EngineConfig):
+    """Grammalecte (pure Python, ~0.1 s to load); the tests that use it are skipped, with the
+    command that installs it, where the Debian package is absent (CI installs it)."""
+    from engines.grammar_grammalecte import INSTALL_HINT, GrammalecteGrammar
+
+    engine = GrammalecteGrammar(executor=executor, path=engine_config.grammalecte_path)
+    if engine.state == "unavailable":
+        pytest.skip(f"Grammalecte is not installed here: {INSTALL_HINT}")
+    engine.load()
+    return engine
+
+
 @pytest.fixture
 def fake_server() -> Iterator[FakeServer]:
     with FakeServer() as server:

@@ -31,12 +31,33 @@ def test_correct_checks_stores_and_answers_in_the_protocol_shape(api, player, en
 def test_correct_in_a_language_without_engine_is_unavailable_not_invented(api, player, engines_for_grammar):
     response = api.post(
         f"/api/conversations/{player.player_id}/correct",
-        {"utterance": "Je suis allé au boulangerie.", "language": "fr"},
+        {"utterance": "Yo soy ir a la tienda.", "language": "es"},
         format="json",
     )
     body = response.json()
     assert body["status"] == "unavailable" and body["mistake_found"] is False and body["edits"] == []
     assert not Mistake.objects.exists()
+
+
+def test_french_is_checked_offline_by_grammalecte_and_explained_in_the_native_language(
+    api, player, engines_for_grammar
+):
+    engine, reason = engines_for_grammar.grammar_for("fr")
+    if engine is None:
+        pytest.skip(f"no French checker here: {reason}")
+    response = api.post(
+        f"/api/conversations/{player.player_id}/correct",
+        {"utterance": "Je suis allé au boulangerie.", "language": "fr"},
+        format="json",
+    )
+    body = response.json()
+    assert body["status"] == "done" and body["mistake_found"] is True
+    assert body["correction"] == "Je suis allé à la boulangerie."
+    assert body["category"] == "gender_agreement"
+    # The player's native language is Spanish: the template, not Grammalecte's French message.
+    assert player.native_language == "es"
+    assert body["explanation"] == "El género no concuerda: di «à la» en lugar de «au»."
+    assert Mistake.objects.get().category == "gender_agreement"
 
 
 @pytest.mark.parametrize(
