@@ -99,6 +99,8 @@ def learner(request, classroom_id: int, player_id: str):
 @require_POST
 def mistake_curate(request, classroom_id: int, player_id: str, mistake_id: int, action: str):
     """Reject a false positive or restore it, through grammar's curation services."""
+    if action not in {"reject", "restore"}:
+        raise Http404("No such action.")
     classroom, player = _own_learner(request, classroom_id, player_id)
     mistake = mistake_get(mistake_id=mistake_id)
     if mistake is None or mistake.player_id != player.pk:
