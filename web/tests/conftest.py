@@ -63,3 +63,15 @@ def baker(db):
 @pytest.fixture
 def fruit_seller(db):
     return NPCFactory(npc_id="vendor_lucia", name="Lucía", language="es")
+
+
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory):
+    """The site as it runs in production (Daphne, DEBUG off), with demo content and practice."""
+    from web.tests.live_site import live_site_start
+
+    site = live_site_start(tmp_path_factory.mktemp("live_site"))
+    try:
+        yield site
+    finally:
+        site.server.stop()
