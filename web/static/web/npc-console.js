@@ -171,7 +171,7 @@
     recorder.stream.getTracks().forEach(function (track) { track.stop(); });
     recorder.context.close();
     recorder = null;
-    micButton.textContent = "🎙 Start talking";
+    micButton.textContent = "● Start talking";
     micButton.classList.remove("recording");
     // Only mid-speech: after the server heard the end itself, an end_utterance would be an empty turn.
     if (endUtterance && speaking && socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "end_utterance" }));
