@@ -37,6 +37,7 @@ def turn_with(
     edits: tuple[Edit, ...] = (),
     at: datetime | None = None,
     reply: str = "I see!",
+    checked: bool = True,
 ) -> Turn:
     """A turn, checked; each edit a mistake with its review item (due at once, as the product does)."""
     at = at or timezone.now()
@@ -44,6 +45,8 @@ def turn_with(
         conversation=conversation, transcript=transcript, npc_reply=reply, index=conversation.turns.count()
     )
     Turn.objects.filter(pk=turn.pk).update(created_at=at)
+    if not checked:
+        return turn
     check = GrammarCheckFactory(turn=turn, corrected_utterance=corrected or transcript)
     GrammarCheck.objects.filter(pk=check.pk).update(created_at=at)
     for edit in edits:

@@ -79,6 +79,8 @@ def test_a_teacher_drills_down_from_the_class_to_a_learner_and_rejects_a_false_p
     page.wait_for_selector("#learners")
     page.wait_for_function("() => Chart.getChart('class-chart') !== undefined")
     assert "Chloé" in page.locator("#attention").inner_text()  # no practice this week
+    # The live socket opened with the teacher's session (and the browser's Origin) under Daphne.
+    page.wait_for_function("() => document.getElementById('live-state').textContent === 'live'")
     screenshot(page, "teach-class", tmp_path)
     screenshot_on_phone(page, "teach-class-phone", tmp_path)
     page.wait_for_function("() => Chart.getChart('class-chart') !== undefined")
