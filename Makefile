@@ -26,6 +26,7 @@ rebuild-llama: | $(BIN)/python
 setup: $(VENV)/.installed
 	$(BIN)/python scripts/install_grammalecte.py
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo
 
 run: setup

@@ -1,10 +1,12 @@
 """Reads for grammar: mistake statistics and the review queue (active mistakes only)."""
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from typing import TypedDict
 
-from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from grammar.models import GrammarCheck, Mistake, ReviewItem
@@ -51,13 +53,86 @@ def review_item_get(*, player: Player, review_item_id: int) -> ReviewItem | None
     return _review_queue(player=player).filter(id=review_item_id).first()
 
 
-def mistake_top_categories(*, player: Player, since: datetime | None = None) -> list[CategoryCount]:
-    """[{"category", "count"}] of the player's active mistakes, most frequent first."""
-    mistakes = Mistake.objects.filter(player=player, status=Mistake.Status.ACTIVE)
+class WeekCategoryCount(TypedDict):
+    week: date
+    category: str
+    count: int
+
+
+def _active_mistakes(
+    *, players: Iterable[Player], since: datetime | None = None, until: datetime | None = None
+) -> QuerySet[Mistake]:
+    mistakes = Mistake.objects.filter(player__in=list(players), status=Mistake.Status.ACTIVE)
     if since is not None:
         mistakes = mistakes.filter(created_at__gte=since)
-    rows = mistakes.values("category").annotate(count=Count("id")).order_by("-count", "category")
+    if until is not None:
+        mistakes = mistakes.filter(created_at__lt=until)
+    return mistakes
+
+
+def mistake_top_categories(*, player: Player, since: datetime | None = None) -> list[CategoryCount]:
+    """[{"category", "count"}] of the player's active mistakes, most frequent first."""
+    return mistake_category_counts(players=[player], since=since)
+
+
+def mistake_category_counts(*, players: Iterable[Player], since: datetime | None = None) -> list[CategoryCount]:
+    """[{"category", "count"}] of the players' active mistakes together, most frequent first."""
+    rows = (
+        _active_mistakes(players=players, since=since)
+        .values("category")
+        .annotate(count=Count("id"))
+        .order_by("-count", "category")
+    )
     return [CategoryCount(category=row["category"], count=row["count"]) for row in rows]
+
+
+def mistake_category_counts_by_player(
+    *, players: Iterable[Player], since: datetime, until: datetime | None = None
+) -> dict[int, dict[str, int]]:
+    """Player pk -> category -> active mistakes in [since, until)."""
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = _active_mistakes(players=players, since=since, until=until).values("player", "category")
+    for row in rows.annotate(count=Count("id")).order_by():
+        counts[row["player"]][row["category"]] = row["count"]
+    return dict(counts)
+
+
+def mistake_counts_per_week(*, player: Player, since: datetime) -> list[WeekCategoryCount]:
+    """Active mistakes per (week starting Monday, category) since `since`, oldest week first."""
+    rows = (
+        _active_mistakes(players=[player], since=since)
+        .annotate(week=TruncWeek("created_at"))
+        .values("week", "category")
+        .annotate(count=Count("id"))
+        .order_by("week", "category")
+    )
+    return [WeekCategoryCount(week=row["week"].date(), category=row["category"], count=row["count"]) for row in rows]
+
+
+def mistake_list(
+    *,
+    player: Player,
+    category: str | None = None,
+    npc_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    include_rejected: bool = False,
+) -> QuerySet[Mistake]:
+    """The player's mistakes, newest first, with what they said and to which NPC."""
+    mistakes = Mistake.objects.filter(player=player).select_related(
+        "grammar_check__turn__conversation__npc", "rejected_by"
+    )
+    if not include_rejected:
+        mistakes = mistakes.filter(status=Mistake.Status.ACTIVE)
+    if category:
+        mistakes = mistakes.filter(category=category)
+    if npc_id:
+        mistakes = mistakes.filter(grammar_check__turn__conversation__npc_id=npc_id)
+    if since is not None:
+        mistakes = mistakes.filter(created_at__gte=since)
+    if until is not None:
+        mistakes = mistakes.filter(created_at__lt=until)
+    return mistakes.order_by("-created_at", "-id")
 
 
 def mistake_forms_by_category(*, player: Player, categories: Sequence[str], limit: int = 200) -> dict[str, list[str]]:
@@ -108,3 +183,11 @@ def grammar_check_result(*, check: GrammarCheck) -> dict:
             for m in mistakes
         ],
     }
+
+
+def grammar_checks_by_turn(*, turn_ids: Iterable[int]) -> dict[int, GrammarCheck]:
+    """Turn pk -> its check, with its mistakes (rejected ones too, for curation) most severe first."""
+    checks = GrammarCheck.objects.filter(turn__in=list(turn_ids)).prefetch_related(
+        Prefetch("mistakes", queryset=Mistake.objects.order_by("-severity", "pk"))
+    )
+    return {check.turn_id: check for check in checks if check.turn_id is not None}

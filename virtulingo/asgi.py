@@ -15,6 +15,7 @@ django_asgi_app = get_asgi_application()
 
 import threading  # noqa: E402
 
+from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
@@ -25,7 +26,8 @@ from virtulingo.websocket_origin import NativeClientOrAllowedOriginValidator  # 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": NativeClientOrAllowedOriginValidator(URLRouter(websocket_urlpatterns)),
+        # The session's user in the scope, for the teacher's live dashboard; game clients use tokens.
+        "websocket": NativeClientOrAllowedOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
 

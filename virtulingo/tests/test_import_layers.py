@@ -8,7 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 # Bottom to top: a package may import only the packages before it.
-LAYERS = ["vocabulary", "engines", "npcs", "players", "conversations", "grammar", "virtulingo"]
+LAYERS = ["vocabulary", "engines", "npcs", "players", "conversations", "grammar", "web", "virtulingo"]
 
 
 def imported_packages(path: Path) -> set[str]:

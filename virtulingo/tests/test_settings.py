@@ -114,7 +114,7 @@ def test_every_variable_is_read_in_one_place_and_documented_in_readme_and_env_ex
 
     # No product module reads the environment behind Environment's back.
     readers = []
-    for package in ("virtulingo", "engines", "vocabulary", "npcs", "players", "conversations", "grammar"):
+    for package in ("virtulingo", "engines", "vocabulary", "npcs", "players", "conversations", "grammar", "web"):
         for path in (PROJECT_ROOT / package).rglob("*.py"):
             if "tests" in path.parts:
                 continue

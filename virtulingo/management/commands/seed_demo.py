@@ -1,4 +1,5 @@
-"""Idempotent demo content: scenes, NPCs in four languages, a teacher, a class, players.
+"""Idempotent demo content: scenes, NPCs in four languages, a teacher, a class, players and
+their learner accounts (a user named after each player_id, for the learner pages).
 
 Existing rows are kept as they are (an author's edits in the admin survive a re-run);
 credentials are printed only when created, or when --rotate-credentials asks for new ones.
@@ -47,6 +48,12 @@ class Command(BaseCommand):
         for fields in demo_content.PLAYERS:
             player, was_created = Player.objects.get_or_create(player_id=fields["player_id"], defaults=fields)
             classroom.learners.add(player)
+            if player.user_id is None:
+                # The learner signs in to /learn/ with their player_id as username.
+                player.user = self._ensure_user(player.player_id, superuser=False, rotate=rotate_credentials)
+                player.save(update_fields=["user", "updated_at"])
+            else:
+                self._ensure_user(player.user.get_username(), superuser=False, rotate=rotate_credentials)
             if was_created or rotate_credentials or not player.has_token:
                 token = player_token_issue(player=player)
                 self.stdout.write(f"Player {player.player_id}: token {token}")

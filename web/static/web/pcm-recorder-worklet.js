@@ -1,0 +1,9 @@
+// Audio worklet of the NPC console: hands the microphone's samples (mono, the context's rate) to the page.
+class PcmRecorder extends AudioWorkletProcessor {
+  process(inputs) {
+    const channel = inputs[0] && inputs[0][0];
+    if (channel) this.port.postMessage(channel.slice(0));
+    return true;
+  }
+}
+registerProcessor("pcm-recorder", PcmRecorder);
