@@ -156,14 +156,22 @@ class TurnOrchestrator:
         self.conversation = conversation
         self.language = language
         self._interrupted = asyncio.Event()
+        self._abandoned = False
         self._next_index = 0
 
     def interrupt(self) -> None:
         """Barge-in: stop the current reply at the next token or sentence boundary."""
         self._interrupted.set()
 
+    def abandon(self) -> None:
+        """The client went away: the learner's words are still transcribed, stored and
+        checked, but no reply is written for nobody (one being spoken stops)."""
+        self._abandoned = True
+        self._interrupted.set()
+
     async def run(self, request: TurnRequest) -> TurnResult:
-        self._interrupted = asyncio.Event()
+        if not self._abandoned:
+            self._interrupted = asyncio.Event()
         index, self._next_index = self._next_index, self._next_index + 1
         progress = _TurnProgress(request=request, output=self.output)
         transcript, audio_in_ms, record = "", None, None
@@ -174,7 +182,9 @@ class TurnOrchestrator:
                 transcription_event(text=transcript, turn_id=progress.turn_id, language=self.language)
             )
             record = await self._record(index=index, request=request, transcript=transcript, audio_in_ms=audio_in_ms)
-            if transcript:
+            if self._abandoned:
+                status = Turn.Status.INTERRUPTED
+            elif transcript:
                 interrupted = await self._respond(progress=progress, transcript=transcript)
                 status = Turn.Status.INTERRUPTED if interrupted else Turn.Status.COMPLETED
                 await self.output.send_event(npc_text_event(text=" ".join(progress.spoken), turn_id=progress.turn_id))
@@ -201,7 +211,7 @@ class TurnOrchestrator:
         await self.output.send_event(
             turn_complete_event(turn_id=progress.turn_id, metrics=metrics, interrupted=interrupted)
         )
-        if self.prefill_next_turn and transcript and progress.spoken:
+        if self.prefill_next_turn and transcript and progress.spoken and not self._abandoned:
             self._prefill = asyncio.create_task(self._prefill_next_prompt())
         return TurnResult(
             turn_id=request.turn_id,

@@ -6,9 +6,10 @@ import json
 
 import pytest
 
-from conversations.messages import Ping, ProtocolError, SessionConfig, TypedText
+from conversations.messages import EndUtterance, Ping, ProtocolError, SessionConfig, TypedText
 from conversations.models import Conversation, Turn
 from conversations.protocol import server_event_validate
+from conversations.signals import turn_recorded
 from conversations.tests.helpers import ScriptedLanguageModel, assert_canonical_wav
 from conversations.voice_session import (
     CLOSE_RATE_LIMITED,
@@ -18,7 +19,7 @@ from conversations.voice_session import (
     VoiceActivityUnavailable,
 )
 from engines.errors import EngineUnavailableError
-from engines.interfaces import Audio
+from engines.interfaces import Audio, Transcript
 from npcs.tests.factories import NPCFactory
 from players.tests.factories import PlayerFactory
 
@@ -44,6 +45,23 @@ class SilentTTS:
         return TONE
 
 
+class CountingSTT:
+    """Test double: hears "bread" in any audio, optionally only once released; remembers how much audio it got."""
+
+    name = "counting"
+
+    def __init__(self, *, held: bool = False) -> None:
+        self.heard_bytes: list[int] = []
+        self.release = asyncio.Event()
+        if not held:
+            self.release.set()
+
+    async def transcribe(self, pcm: bytes, *, language: str) -> Transcript:
+        await self.release.wait()
+        self.heard_bytes.append(len(pcm))
+        return Transcript(text="Two loaves of bread, please.", language=language, audio_seconds=len(pcm) / 32000)
+
+
 class MissingVAD:
     async def ensure_loaded(self) -> None:
         raise EngineUnavailableError("onnxruntime is not installed")
@@ -52,11 +70,12 @@ class MissingVAD:
 class HandedEngines:
     """The engine set a session is given: here, test doubles only."""
 
-    def __init__(self, *, llm, tts, vad=None) -> None:
-        self._llm, self._tts, self._vad = llm, tts, vad or MissingVAD()
+    def __init__(self, *, llm, tts, vad=None, stt=None) -> None:
+        self._llm, self._tts, self._vad, self._stt = llm, tts, vad or MissingVAD(), stt
 
     def stt(self):
-        raise AssertionError("no speech in these tests")
+        assert self._stt is not None, "this test sends no speech"
+        return self._stt
 
     def vad(self):
         return self._vad
@@ -93,11 +112,11 @@ def learner_and_npc(db):
     return PlayerFactory(), NPCFactory(language="en")
 
 
-async def _session(learner_and_npc, *, llm=None, tts=None):
+async def _session(learner_and_npc, *, llm=None, tts=None, stt=None):
     player, npc = learner_and_npc
     transport = RecordingTransport()
     engines = HandedEngines(
-        llm=llm or ScriptedLanguageModel(["Hello there. ", "Fresh bread today!"]), tts=tts or SilentTTS()
+        llm=llm or ScriptedLanguageModel(["Hello there. ", "Fresh bread today!"]), tts=tts or SilentTTS(), stt=stt
     )
     session = await PushToTalkSession.start(engines=engines, transport=transport, player=player, npc=npc)
     return session, transport
@@ -170,3 +189,83 @@ async def test_a_hands_free_session_without_voice_activity_is_refused_before_a_c
         await HandsFreeVoiceSession.start(engines=engines, transport=RecordingTransport(), player=player, npc=npc)
 
     assert not await Conversation.objects.filter(player=player).aexists()
+
+
+UNITY_FRAME = b"\x00\x01" * 4096  # 8192 bytes: 256 ms of 16 kHz speech, as the Unity client sends
+
+
+async def test_holding_the_talk_key_past_the_limit_is_answered_not_punished(learner_and_npc):
+    stt = CountingSTT()
+    session, transport = await _session(learner_and_npc, stt=stt)
+    limit_bytes = session.buffer.max_bytes
+
+    for _ in range(36 * 1000 // 256):  # 36 s at the client's pace, well past ERROR_LIMIT frames over
+        await session.audio_received(UNITY_FRAME)
+    await session.handle(EndUtterance(type="end_utterance"))
+    await _turn_done(session)
+
+    (told,) = transport.events("error")
+    assert told["code"] == "utterance_too_long" and "30 s" in told["message"]
+    assert transport.closed_with == [] and session.listening
+    assert stt.heard_bytes == [limit_bytes], "the first 30 s are transcribed"
+    assert transport.events("turn_complete") and transport.events("npc_text")[0]["text"]
+    # The next utterance starts fresh: no error for it.
+    for _ in range(4):
+        await session.audio_received(UNITY_FRAME)
+    await session.handle(EndUtterance(type="end_utterance"))
+    await _turn_done(session)
+    assert len(transport.events("error")) == 1 and stt.heard_bytes[-1] == 4 * len(UNITY_FRAME)
+    await session.close()
+
+
+async def test_a_client_gone_right_after_end_utterance_still_has_its_words_stored_and_checked(learner_and_npc):
+    announced: list[int] = []
+
+    async def listener(sender, *, turn_id: int, **kwargs) -> None:
+        announced.append(turn_id)
+
+    turn_recorded.connect(listener, dispatch_uid="test_listener")
+    stt, llm = CountingSTT(held=True), ScriptedLanguageModel(["Of course."])
+    session, transport = await _session(learner_and_npc, stt=stt, llm=llm)
+    for _ in range(8):
+        await session.audio_received(UNITY_FRAME)
+    await session.handle(EndUtterance(type="end_utterance"))
+
+    closing = asyncio.create_task(session.close())  # the socket closed while speech-to-text runs
+    await asyncio.sleep(0)
+    stt.release.set()
+    await asyncio.wait_for(closing, 30)
+    turn_recorded.disconnect(dispatch_uid="test_listener")
+
+    turn = await Turn.objects.aget(conversation=session.conversation)
+    assert turn.transcript == "Two loaves of bread, please." and turn.status == Turn.Status.INTERRUPTED
+    assert announced == [turn.pk], "the grammar room hears of it"
+    assert llm.messages == [], "no reply is written for a client that went away"
+
+
+async def test_speech_of_an_unfinished_utterance_is_kept_when_the_client_goes(learner_and_npc):
+    stt = CountingSTT()
+    session, _ = await _session(learner_and_npc, stt=stt)
+    for _ in range(8):  # 2 s of speech, then the socket drops before end_utterance
+        await session.audio_received(UNITY_FRAME)
+
+    await session.close()
+
+    turn = await Turn.objects.aget(conversation=session.conversation)
+    assert turn.transcript == "Two loaves of bread, please." and stt.heard_bytes == [8 * len(UNITY_FRAME)]
+
+
+async def test_a_turn_waiting_behind_a_running_one_is_kept_when_the_client_goes(learner_and_npc):
+    llm = ScriptedLanguageModel(["Hello. ", "And more."], hold_after=1)
+    session, _ = await _session(learner_and_npc, llm=llm, stt=CountingSTT())
+    await session.handle(TypedText(type="text", text="First."))
+    await asyncio.wait_for(llm.held.wait(), 30)
+    for _ in range(8):
+        await session.audio_received(UNITY_FRAME)
+    await session.handle(EndUtterance(type="end_utterance"))  # waits behind the first turn
+
+    await session.close()
+
+    turns = [turn async for turn in Turn.objects.filter(conversation=session.conversation).order_by("index")]
+    assert [turn.transcript for turn in turns] == ["First.", "Two loaves of bread, please."]
+    assert all(turn.status == Turn.Status.INTERRUPTED for turn in turns)
