@@ -194,6 +194,17 @@ class VoiceSession:
             await self.send_event(turn_complete_event(turn_id=str(uuid.uuid4()), metrics={}))
 
     async def audio_received(self, frame: bytes) -> None:
+        if not self.listening:
+            return
+        try:
+            pcm = self.input_pcm(frame)
+        except AudioError as exc:
+            await self.recoverable_error(code=exc.code, message=str(exc))
+            return
+        await self.speech_received(pcm)
+
+    async def speech_received(self, pcm: bytes) -> None:
+        """16 kHz PCM16 from the client, in order."""
         raise NotImplementedError
 
     def input_pcm(self, frame: bytes) -> bytes:
@@ -336,14 +347,7 @@ class PushToTalkSession(VoiceSession):
         self.buffer = UtteranceBuffer(sample_rate=SPEECH_SAMPLE_RATE)
         self.told_too_long = False  # this utterance went over the limit and the client was told
 
-    async def audio_received(self, frame: bytes) -> None:
-        if not self.listening:
-            return
-        try:
-            pcm = self.input_pcm(frame)
-        except AudioError as exc:
-            await self.recoverable_error(code=exc.code, message=str(exc))
-            return
+    async def speech_received(self, pcm: bytes) -> None:
         left_out = self.buffer.append(pcm)
         if left_out:
             pcm = pcm[: len(pcm) - left_out]
@@ -406,14 +410,7 @@ class HandsFreeVoiceSession(VoiceSession):
         self.preview: asyncio.Task[None] | None = None
         self.partial_due_at = 0  # bytes of the utterance at which the next partial transcript may start
 
-    async def audio_received(self, frame: bytes) -> None:
-        if not self.listening:
-            return
-        try:
-            pcm = self.input_pcm(frame)
-        except AudioError as exc:
-            await self.recoverable_error(code=exc.code, message=str(exc))
-            return
+    async def speech_received(self, pcm: bytes) -> None:
         for event in self.speech.feed(pcm):
             match event:
                 case SpeechStarted():
