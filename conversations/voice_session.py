@@ -38,7 +38,14 @@ from conversations.messages import (
     TypedText,
 )
 from conversations.models import Conversation, Turn
-from conversations.orchestrator import ConversationEngines, TurnOrchestrator, TurnOutput, TurnRequest
+from conversations.orchestrator import (
+    ConversationEngines,
+    PreparedReply,
+    TurnOrchestrator,
+    TurnOutput,
+    TurnRequest,
+    speculation_drop,
+)
 from conversations.services import conversation_end, conversation_start
 from conversations.transcription import UtteranceTranscriber
 from conversations.voice_activity import (
@@ -156,6 +163,10 @@ class VoiceSession:
         self.waiting: deque[TurnRequest] = deque()  # at most one while the client listens
         self.announced_sample_rate: int | None = None
         self.transcriber: UtteranceTranscriber | None = None
+        # A reply begun at the learner's last pause, with when that was.
+        self.speculation: asyncio.Task[PreparedReply | None] | None = None
+        self.speculation_started_at = 0.0
+        self._drops: set[asyncio.Task[None]] = set()
         self.orchestrator = TurnOrchestrator(
             engines=engines,
             output=TurnOutput(send_event=self.send_event, send_audio=self.send_audio, wants=self.wants),
@@ -278,15 +289,52 @@ class VoiceSession:
     def _speech_request(
         self, *, pcm: bytes, trailing_silence_ms: int | None = None, received_at: float | None = None
     ) -> TurnRequest:
-        """The utterance as a turn, with the transcriber that began on it during speech."""
+        """The utterance as a turn, with the transcriber that began on it during speech and the
+        reply begun at its last pause, if nothing was said after it."""
         transcriber, self.transcriber = self.transcriber, None
+        speculation, self.speculation = self.speculation, None
+        if speculation is not None and self.tracker is not None and self.tracker.voiced_since_pause:
+            self._drop(speculation)
+            speculation = None
         return TurnRequest(
             received_at=time.monotonic() if received_at is None else received_at,
             input_mode=Turn.InputMode.SPEECH,
             pcm=pcm,
             trailing_silence_ms=trailing_silence_ms,
             transcriber=transcriber,
+            speculation=speculation,
         )
+
+    # --- speculation: the reply begun at a pause -------------------------------------
+
+    def paused(self, *, pcm: bytes, cut: int) -> None:
+        """The learner paused at byte ``cut`` of the utterance (``pcm``: the utterance so far):
+        transcribe up to there, and begin the reply in case the turn ends here."""
+        transcriber = self.utterance_transcriber()
+        transcriber.pause(pcm=pcm, cut=cut)
+        if not settings.SPECULATIVE_REPLIES or self.turn_running or self.waiting:
+            return  # the reply would read a history that is still being written
+        if self.speculation is not None:
+            self._drop(self.speculation)
+        self.speculation_started_at = time.monotonic()
+        self.speculation = asyncio.create_task(self._prepare(transcriber=transcriber, cut=cut))
+
+    async def _prepare(self, *, transcriber: UtteranceTranscriber, cut: int) -> PreparedReply | None:
+        transcript = await transcriber.transcript_until(cut)
+        if not transcript:
+            return None
+        return PreparedReply(transcript=transcript, reply=await self.orchestrator.reply_begin(transcript=transcript))
+
+    def speech_went_on(self) -> None:
+        """Called after each piece of audio: speech after the pause drops its speculation."""
+        if self.speculation is not None and self.tracker is not None and self.tracker.voiced_since_pause:
+            speculation, self.speculation = self.speculation, None
+            self._drop(speculation)
+
+    def _drop(self, speculation: asyncio.Task[PreparedReply | None]) -> None:
+        drop = asyncio.create_task(speculation_drop(speculation, started_at=self.speculation_started_at))
+        self._drops.add(drop)  # the loop keeps tasks only weakly
+        drop.add_done_callback(self._drops.discard)
 
     async def close(self) -> None:
         """The client went away. Nothing more is read or sent, no reply is written, but every
@@ -302,12 +350,17 @@ class VoiceSession:
                 self.turn_task = asyncio.create_task(self._run_turns(unfinished))
         if self.transcriber is not None:
             await self.transcriber.cancel()
+        if self.speculation is not None:
+            self._drop(self.speculation)
+            self.speculation = None
         if self.turn_task is not None and not self.turn_task.done():
             try:
                 await asyncio.wait_for(self.turn_task, DISCONNECT_GRACE_SECONDS)
             except TimeoutError:
                 logger.warning("Turns of a closed socket took over %s s; stopped", DISCONNECT_GRACE_SECONDS)
         await self.orchestrator.close()
+        if self._drops:
+            await asyncio.gather(*self._drops, return_exceptions=True)
         await database_sync_to_async(conversation_end)(conversation=self.conversation)
 
     # --- to the client --------------------------------------------------------------
@@ -355,7 +408,8 @@ class PushToTalkSession(VoiceSession):
         if self.tracker is not None and pcm:
             for event in self.tracker.feed(pcm):
                 if isinstance(event, SpeechPaused):
-                    self.utterance_transcriber().pause(pcm=self.buffer.peek(), cut=event.cut)
+                    self.paused(pcm=self.buffer.peek(), cut=event.cut)
+            self.speech_went_on()
 
     async def utterance_too_long(self) -> None:
         """Holding the talk key past the limit is speech, not abuse: said once per utterance,
@@ -375,10 +429,11 @@ class PushToTalkSession(VoiceSession):
     async def end_utterance(self) -> None:
         if self.resampler:
             self.buffer.append(self.resampler.flush())
+        request = self._speech_request(pcm=self.buffer.take())
         if self.tracker is not None:
             self.tracker.start_utterance()
         self.told_too_long = False
-        await self.submit_turn(self._speech_request(pcm=self.buffer.take()))
+        await self.submit_turn(request)
 
     def unfinished_utterance(self) -> TurnRequest | None:
         if self.buffer.duration_ms < MIN_KEPT_SPEECH_MS:
@@ -416,9 +471,10 @@ class HandsFreeVoiceSession(VoiceSession):
                 case SpeechStarted():
                     await self.speech_started()
                 case SpeechPaused(cut=cut, pcm=utterance_so_far):
-                    self.utterance_transcriber().pause(pcm=utterance_so_far, cut=cut)
+                    self.paused(pcm=utterance_so_far, cut=cut)
                 case SpeechEnded(pcm=utterance, trailing_silence_ms=silence):
                     await self.speech_ended(pcm=utterance, trailing_silence_ms=silence)
+        self.speech_went_on()
         if self.speech.speaking and self.wants("transcription_partial"):
             self.maybe_send_partial()
 

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from conversations.orchestrator import SPECULATION
 from engines.errors import EngineError
 from engines.registry import get_registry
 
@@ -56,6 +57,8 @@ def health_report() -> dict:
         "channel_layer": settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1],
         "grammar_queue": "celery" if settings.CELERY_ENABLED else "in-process",
         "engines": engines_health(),
+        # This process's replies begun at a learner's pause: adopted, dropped, work lost to drops.
+        "speculation": {"enabled": settings.SPECULATIVE_REPLIES, **SPECULATION.as_dict()},
     }
 
 
@@ -73,6 +76,7 @@ class HealthView(APIView):
                 "channel_layer": serializers.CharField(),
                 "grammar_queue": serializers.CharField(),
                 "engines": serializers.DictField(),
+                "speculation": serializers.DictField(),
             },
         )
     )

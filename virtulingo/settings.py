@@ -126,6 +126,8 @@ HISTORY_EXCHANGES = ENV.VIRTULINGO_HISTORY_EXCHANGES
 # pause mid-sentence to find words, so they get longer before the NPC answers.
 END_OF_TURN_SILENCE_MS = ENV.VIRTULINGO_END_OF_TURN_SILENCE_MS
 BEGINNER_END_OF_TURN_SILENCE_MS = ENV.VIRTULINGO_BEGINNER_END_OF_TURN_SILENCE_MS
+# Begin the reply at the learner's pause, before the turn is sure to end (dropped if they go on).
+SPECULATIVE_REPLIES = ENV.VIRTULINGO_SPECULATIVE_REPLIES
 
 # --- Celery -----------------------------------------------------------------
 

@@ -8,9 +8,10 @@ import pytest
 
 from conversations.messages import EndUtterance, Ping, ProtocolError, SessionConfig, TypedText
 from conversations.models import Conversation, Turn
+from conversations.orchestrator import SPECULATION
 from conversations.protocol import server_event_validate
 from conversations.signals import turn_recorded
-from conversations.tests.helpers import ScriptedLanguageModel, assert_canonical_wav
+from conversations.tests.helpers import ScriptedLanguageModel, ScriptedVAD, assert_canonical_wav, silence, voiced
 from conversations.voice_session import (
     CLOSE_RATE_LIMITED,
     ERROR_LIMIT,
@@ -112,11 +113,14 @@ def learner_and_npc(db):
     return PlayerFactory(), NPCFactory(language="en")
 
 
-async def _session(learner_and_npc, *, llm=None, tts=None, stt=None):
+async def _session(learner_and_npc, *, llm=None, tts=None, stt=None, vad=None):
     player, npc = learner_and_npc
     transport = RecordingTransport()
     engines = HandedEngines(
-        llm=llm or ScriptedLanguageModel(["Hello there. ", "Fresh bread today!"]), tts=tts or SilentTTS(), stt=stt
+        llm=llm or ScriptedLanguageModel(["Hello there. ", "Fresh bread today!"]),
+        tts=tts or SilentTTS(),
+        stt=stt,
+        vad=vad,
     )
     session = await PushToTalkSession.start(engines=engines, transport=transport, player=player, npc=npc)
     return session, transport
@@ -269,3 +273,85 @@ async def test_a_turn_waiting_behind_a_running_one_is_kept_when_the_client_goes(
     turns = [turn async for turn in Turn.objects.filter(conversation=session.conversation).order_by("index")]
     assert [turn.transcript for turn in turns] == ["First.", "Two loaves of bread, please."]
     assert all(turn.status == Turn.Status.INTERRUPTED for turn in turns)
+
+
+class PiecewiseSTT:
+    """Test double: the n-th transcription hears the n-th text."""
+
+    name = "piecewise"
+
+    def __init__(self, *texts: str) -> None:
+        self.texts = list(texts)
+        self.heard_bytes: list[int] = []
+
+    async def transcribe(self, pcm: bytes, *, language: str) -> Transcript:
+        self.heard_bytes.append(len(pcm))
+        return Transcript(text=self.texts[len(self.heard_bytes) - 1], language=language, audio_seconds=0.0)
+
+
+class CountingLanguageModel(ScriptedLanguageModel):
+    """Test double: remembers the learner's words of every reply it was asked to write."""
+
+    def __init__(self, deltas) -> None:
+        super().__init__(deltas)
+        self.asked: list[str] = []
+
+    async def stream(self, messages, *, temperature: float = 0.8, max_tokens: int = 200):
+        self.asked.append(messages[-1].content)
+        async for delta in super().stream(messages, temperature=temperature, max_tokens=max_tokens):
+            yield delta
+
+
+async def _feed(session, pcm: bytes) -> None:
+    for start in range(0, len(pcm), len(UNITY_FRAME)):
+        await session.audio_received(pcm[start : start + len(UNITY_FRAME)])
+
+
+async def test_a_reply_begun_at_the_pause_is_sent_when_the_turn_ends_there(learner_and_npc):
+    stt, llm = PiecewiseSTT("Two loaves, please."), CountingLanguageModel(["Here you are. ", "Anything else?"])
+    session, transport = await _session(learner_and_npc, stt=stt, llm=llm, vad=ScriptedVAD())
+    hits = SPECULATION.hits
+
+    await _feed(session, voiced(1500) + silence(512))  # the learner pauses, the key still held
+    await asyncio.wait_for(asyncio.shield(session.speculation), 10)
+    await asyncio.sleep(0.2)  # let the begun reply write and synthesize (it must not be sent)
+    assert llm.asked == ["Two loaves, please."], "the reply is begun during the pause"
+    assert transport.sent == [], "nothing of it is sent before the turn ends"
+
+    await session.handle(EndUtterance(type="end_utterance"))
+    await _turn_done(session)
+
+    (heard,) = stt.heard_bytes
+    assert len(voiced(1500)) < heard < len(voiced(1500) + silence(512)), "speech-to-text ran once, up to the pause"
+    assert llm.asked == ["Two loaves, please."], "the reply was not written twice"
+    assert [e["text"] for e in transport.events("transcription")] == ["Two loaves, please."]
+    assert len([item for item in transport.sent if isinstance(item, bytes)]) == 2
+    metrics = transport.events("turn_complete")[0]["metrics"]
+    assert metrics["speculation"] == "hit" and metrics["stt_ms"] <= metrics["first_audio_ms"]
+    assert SPECULATION.hits == hits + 1
+    turn = await Turn.objects.aget(conversation=session.conversation)
+    assert turn.transcript == "Two loaves, please." and turn.npc_reply == "Here you are. Anything else?"
+    await session.close()
+
+
+async def test_a_reply_begun_at_a_pause_is_dropped_unsent_when_the_learner_goes_on(learner_and_npc):
+    stt = PiecewiseSTT("Two loaves,", "and a croissant.")
+    llm = CountingLanguageModel(["Of course."])
+    session, transport = await _session(learner_and_npc, stt=stt, llm=llm, vad=ScriptedVAD())
+    misses = SPECULATION.misses
+
+    await _feed(session, voiced(1500) + silence(512))
+    await asyncio.wait_for(asyncio.shield(session.speculation), 10)
+    await _feed(session, voiced(1200))  # the learner goes on: the speculation is dropped
+    assert session.speculation is None
+    await session.handle(EndUtterance(type="end_utterance"))
+    await _turn_done(session)
+
+    assert llm.asked[-1] == "Two loaves, and a croissant."
+    assert [e["text"] for e in transport.events("transcription")] == ["Two loaves, and a croissant."]
+    assert len([item for item in transport.sent if isinstance(item, bytes)]) == 1, "only the real reply's audio"
+    assert "speculation" not in transport.events("turn_complete")[0]["metrics"]
+    assert SPECULATION.misses == misses + 1
+    turn = await Turn.objects.aget(conversation=session.conversation)
+    assert turn.npc_reply == "Of course."
+    await session.close()

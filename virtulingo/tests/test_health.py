@@ -40,3 +40,16 @@ def test_openapi_schema_is_served(client):
     schema = response.json()
     assert schema["info"]["title"] == "VirtuLingo API"
     assert "/health" in schema["paths"]
+
+
+@pytest.mark.django_db
+def test_health_counts_the_replies_begun_at_a_pause(client, monkeypatch):
+    from conversations.orchestrator import SPECULATION
+
+    monkeypatch.setattr(SPECULATION, "hits", 3)
+    monkeypatch.setattr(SPECULATION, "misses", 1)
+
+    speculation = client.get("/health").json()["speculation"]
+
+    assert speculation["enabled"] == settings.SPECULATIVE_REPLIES
+    assert (speculation["hits"], speculation["misses"], speculation["hit_rate"]) == (3, 1, 0.75)
