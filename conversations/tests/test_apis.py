@@ -44,3 +44,81 @@ def test_text_turn_validation_and_unknown_npc(api, npc):
     missing = api.post("/api/conversations/learner/nobody/conversation", {"text": "Hi"}, format="json")
     assert missing.status_code == 404 and "nobody" in missing.json()["text"]
     assert not Conversation.objects.exists()
+
+
+def wav_file(pcm: bytes, *, sample_rate: int, channels: int = 1, width: int = 2) -> bytes:
+    import io
+    import wave
+
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as handle:
+        handle.setnchannels(channels)
+        handle.setsampwidth(width)
+        handle.setframerate(sample_rate)
+        handle.writeframes(pcm)
+    return buffer.getvalue()
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+@pytest.fixture
+def piper_speech(engines):
+    """(PCM16, rate) of an English sentence at Piper's own 22 050 Hz: not the 16 kHz Whisper reads."""
+    audio = engines.tts("piper").synthesize_sync("I would like two loaves of bread, please.", language="en")
+    return audio.pcm, audio.sample_rate
+
+
+@pytest.mark.parametrize("channels", [1, 2])
+def test_spoken_turn_over_rest_is_transcribed_and_answered(api, npc, use_language_model, piper_speech, channels):
+    import numpy as np
+
+    use_language_model(ScriptedLanguageModel(["Two loaves, here you are."]))
+    pcm, rate = piper_speech
+    if channels == 2:  # the same speech in both channels, interleaved
+        pcm = np.repeat(np.frombuffer(pcm, dtype="<i2"), 2).tobytes()
+
+    response = api.post(
+        f"/api/conversations/learner/{npc.npc_id}/conversation",
+        {"audio_wav_base64": b64(wav_file(pcm, sample_rate=rate, channels=channels)), "audio": True},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["error"] is None, body["error"]
+    heard = body["transcript"].lower()
+    assert "two" in heard and "bread" in heard, heard
+    assert body["reply"] == "Two loaves, here you are." and body["audio_wav_base64"]
+    turn = Turn.objects.get(uuid=body["turn_id"])
+    assert turn.input_mode == Turn.InputMode.SPEECH and turn.transcript == body["transcript"] and turn.audio_in_ms
+
+
+def _refusal(api, npc, body) -> dict:
+    response = api.post(f"/api/conversations/learner/{npc.npc_id}/conversation", body, format="json")
+    assert response.status_code == 400, response.json()
+    return response.json()
+
+
+def test_spoken_turn_refuses_bad_audio_with_a_specific_reason(api, npc):
+    second = bytes(2 * 16000)
+    cases = {
+        "not base64!": "Not valid base64",
+        b64(b"ID3\x04 this is an mp3"): "Not a WAV file",
+        b64(wav_file(bytes(16000), sample_rate=16000, width=1)): "8-bit",
+        b64(wav_file(bytes(4 * 16000), sample_rate=16000, channels=3, width=2)): "3 channels",
+        b64(wav_file(second, sample_rate=96000)): "96000 Hz",
+        b64(wav_file(31 * second, sample_rate=16000)): "too long",
+        b64(wav_file(b"", sample_rate=16000)): "no audio",
+    }
+    for encoded, reason in cases.items():
+        body = _refusal(api, npc, {"audio_wav_base64": encoded})
+        assert reason in body["fields"]["audio_wav_base64"][0], (reason, body)
+    float_wav = bytearray(wav_file(second, sample_rate=16000))
+    float_wav[20:22] = (3).to_bytes(2, "little")  # WAVE_FORMAT_IEEE_FLOAT
+    body = _refusal(api, npc, {"audio_wav_base64": b64(bytes(float_wav))})
+    assert "Unsupported WAV encoding" in body["fields"]["audio_wav_base64"][0]
+    both = _refusal(api, npc, {"text": "Hi", "audio_wav_base64": b64(wav_file(second, sample_rate=16000))})
+    assert "not both" in both["message"]
+    assert not Conversation.objects.exists()
