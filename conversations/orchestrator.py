@@ -33,6 +33,7 @@ from conversations.signals import turn_recorded_announce
 from conversations.transcription import UtteranceTranscriber
 from engines.errors import BadInputError, EngineError
 from engines.interfaces import Audio, ChatMessage
+from engines.tts_base import speed_for_level
 from npcs.models import NPC
 from npcs.selectors import npc_names
 from players.models import Player
@@ -302,6 +303,7 @@ class TurnOrchestrator:
     async def _speak_reply(self, *, progress: _TurnProgress, messages: list[ChatMessage]) -> None:
         llm = self.engines.llm()
         tts, voice = self.engines.tts_for(self.language, self.npc.voice)
+        speed = speed_for_level(self.player.proficiency_level)  # slower for A1-A2 learners
         sentences: asyncio.Queue[str | None] = asyncio.Queue()
 
         async def write() -> None:
@@ -330,7 +332,7 @@ class TurnOrchestrator:
         async def speak() -> None:
             while (sentence := await sentences.get()) is not None:
                 try:
-                    audio = await tts.synthesize(sentence, language=self.language, voice=voice)
+                    audio = await tts.synthesize(sentence, language=self.language, voice=voice, speed=speed)
                 except EngineError as exc:
                     raise TurnError("tts_failed", f"Speech synthesis failed: {exc}") from exc
                 await self.output.send_audio(audio)

@@ -122,3 +122,22 @@ def test_spoken_turn_refuses_bad_audio_with_a_specific_reason(api, npc):
     both = _refusal(api, npc, {"text": "Hi", "audio_wav_base64": b64(wav_file(second, sample_rate=16000))})
     assert "not both" in both["message"]
     assert not Conversation.objects.exists()
+
+
+def test_the_npc_speaks_more_slowly_to_a_beginner(api, npc, use_language_model):
+    from players.tests.factories import PlayerFactory
+
+    reply = "Here is your bread. Have a nice day!"
+    seconds = {}
+    for level in ("A1", "C1"):
+        PlayerFactory(player_id=f"learner_{level.lower()}", proficiency_level=level)
+        use_language_model(ScriptedLanguageModel([reply]))
+        body = api.post(
+            f"/api/conversations/learner_{level.lower()}/{npc.npc_id}/conversation",
+            {"text": "Bread, please", "audio": True},
+            format="json",
+        ).json()
+        assert body["error"] is None and body["reply"] == reply
+        wavs = [base64.b64decode(item) for item in body["audio_wav_base64"]]
+        seconds[level] = sum((len(wav) - 44) / 2 / struct.unpack_from("<I", wav, 24)[0] for wav in wavs)
+    assert seconds["A1"] > 1.1 * seconds["C1"], seconds
