@@ -1,6 +1,7 @@
 """Speech-to-text decoding settings, measured (run by hand; not part of the test suite).
 
-    .venv/bin/python bench/stt.py [--json bench/results/stt.json] [--configs before,beam5_guarded]
+    .venv/bin/python bench/stt.py [--json bench/results/stt.json] [--configs "before (beam 1)"]
+    .venv/bin/python bench/stt.py --espeak-variants [--json bench/results/espeak_variants.json]
 
 Synthesizes learner-like sentences in every demo language (Piper's embedded voice for
 English, espeak-ng for French, Spanish and German), clean and with white noise at 10 dB SNR,
@@ -8,6 +9,10 @@ then transcribes each clip with the embedded Whisper base under several decoding
 and reports, per language and setting, the word error rate (jiwer, on lower-cased text
 without punctuation), the median and worst latency, and how many transcripts were longer
 than the product's bound (``engines.stt_whisper.word_budget``) before it was applied.
+
+``--espeak-variants`` instead measures how intelligible espeak-ng's voice variants are: the
+clean French, Spanish and German sentences in each variant, transcribed with the product's
+settings; the word error rate stands in for a listener (lower is clearer).
 """
 
 from __future__ import annotations
@@ -99,7 +104,13 @@ CONFIGS: dict[str, dict[str, Any]] = {
     },
 }
 NORMALIZE = jiwer.Compose(
-    [jiwer.ToLowerCase(), jiwer.RemovePunctuation(), jiwer.RemoveMultipleSpaces(), jiwer.Strip(), jiwer.ReduceToListOfListOfWords()]
+    [
+        jiwer.ToLowerCase(),
+        jiwer.RemovePunctuation(),
+        jiwer.RemoveMultipleSpaces(),
+        jiwer.Strip(),
+        jiwer.ReduceToListOfListOfWords(),
+    ]
 )
 
 
@@ -132,9 +143,7 @@ def transcribe(model: Any, samples: np.ndarray, language: str, config: dict[str,
     seconds = len(samples) / SPEECH_SAMPLE_RATE
     if config["bound"]:
         options["max_new_tokens"] = token_budget(seconds)
-    segments, _info = model.transcribe(
-        samples, language=language, vad_filter=True, without_timestamps=True, **options
-    )
+    segments, _info = model.transcribe(samples, language=language, vad_filter=True, without_timestamps=True, **options)
     if config["bound"]:
         texts, _words, _cut = bounded_segments(segments, word_budget(seconds))
     else:
@@ -143,15 +152,51 @@ def transcribe(model: Any, samples: np.ndarray, language: str, config: dict[str,
     return text, len(text.split())
 
 
+ESPEAK_VARIANTS = ["", "+m3", "+m7", "+f2", "+klatt"]
+
+
+def espeak_variants(registry: EngineRegistry, languages: list[str], variants: list[str]) -> dict[str, Any]:
+    stt, espeak = registry.stt(), registry.tts("espeak")
+    results: dict[str, Any] = {}
+    for language in languages:
+        for variant in variants:
+            voice = f"{language}{variant}"
+            refs, hyps = [], []
+            for sentence in SENTENCES[language]:
+                audio = espeak.synthesize_sync(sentence, language=language, voice=voice)
+                text = stt.transcribe_sync(audio.pcm, sample_rate=audio.sample_rate, language=language).text
+                refs.append(normalize_text(sentence))
+                hyps.append(normalize_text(text) or "<empty>")
+            wer = jiwer.wer(refs, hyps, reference_transform=NORMALIZE, hypothesis_transform=NORMALIZE)
+            results[voice] = round(wer, 3)
+            print(voice, results[voice], flush=True)
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--configs", default="", help="comma-separated names (default: all)")
+    parser.add_argument("--espeak-variants", action="store_true", help="measure espeak-ng's voice variants instead")
+    parser.add_argument("--languages", default="fr,es,de", help="for --espeak-variants")
+    parser.add_argument("--variants", default=",".join(ESPEAK_VARIANTS), help="for --espeak-variants ('' = none)")
     args = parser.parse_args()
     config = EngineConfig.from_settings()
     registry = EngineRegistry(config)
     stt = registry.stt()
     stt.load()
+    if args.espeak_variants:
+        report = {
+            "machine": machine(),
+            "stt": stt.describe(),
+            "wer": espeak_variants(registry, args.languages.split(","), args.variants.split(",")),
+        }
+        text = json.dumps(report, indent=2, ensure_ascii=False)
+        print(text)
+        if args.json:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(text + "\n", encoding="utf-8")
+        return
     model = stt._model
     clips = synthesize(registry)
     chosen = [c.strip() for c in args.configs.split(",") if c.strip()] or list(CONFIGS)
@@ -162,6 +207,7 @@ def main() -> None:
         per_language: dict[str, Any] = {}
         for language in SENTENCES:
             refs, hyps, times, over, examples = [], [], [], 0, []
+            by_condition: dict[str, tuple[list[str], list[str]]] = {}
             for clip_language, condition, reference, samples in clips:
                 if clip_language != language:
                     continue
@@ -172,18 +218,35 @@ def main() -> None:
                     over += 1
                 refs.append(normalize_text(reference))
                 hyps.append(normalize_text(text) or "<empty>")
+                condition_refs, condition_hyps = by_condition.setdefault(condition, ([], []))
+                condition_refs.append(refs[-1])
+                condition_hyps.append(hyps[-1])
                 if normalize_text(text).lower() != normalize_text(reference).lower():
                     examples.append(f"[{condition}] {text[:120]}")
             wer = jiwer.wer(refs, hyps, reference_transform=NORMALIZE, hypothesis_transform=NORMALIZE)
             per_language[language] = {
                 "wer": round(wer, 3),
+                **{
+                    f"wer {condition}": round(
+                        jiwer.wer(r, h, reference_transform=NORMALIZE, hypothesis_transform=NORMALIZE), 3
+                    )
+                    for condition, (r, h) in by_condition.items()
+                },
                 "median_s": round(statistics.median(times), 3),
                 "max_s": round(max(times), 3),
                 "over_bound": over,
                 "examples": examples[:4],
             }
-            print(name, language, per_language[language]["wer"], per_language[language]["median_s"],
-                  per_language[language]["max_s"], over, flush=True)
+            print(
+                name,
+                language,
+                per_language[language]["wer"],
+                per_language[language].get("wer clean"),
+                per_language[language]["median_s"],
+                per_language[language]["max_s"],
+                over,
+                flush=True,
+            )
         report["results"][name] = per_language
     text = json.dumps(report, indent=2, ensure_ascii=False)
     print(text)

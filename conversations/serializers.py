@@ -38,7 +38,8 @@ def wav_speech_decode(encoded: str) -> bytes:
     except wave.Error as exc:
         # Python's wave reads PCM only: float, A-law, mu-law, ADPCM and WAVE_FORMAT_EXTENSIBLE are refused here.
         raise serializers.ValidationError(
-            f"Unsupported WAV encoding ({exc}); send 16-bit PCM (format 1), mono or stereo.", code="unsupported_encoding"
+            f"Unsupported WAV encoding ({exc}); send 16-bit PCM (format 1), mono or stereo.",
+            code="unsupported_encoding",
         ) from None
     except EOFError:
         raise serializers.ValidationError("The WAV file is truncated.", code="not_wav") from None

@@ -181,9 +181,13 @@ class WhisperSTT(BaseEngine):
         texts, raw_words, cut = bounded_segments(segments, word_budget(audio_seconds))
         if cut:
             logger.warning(
-                "speech-to-text: transcript of %.1f s cut at %d words (a loop)", audio_seconds, word_budget(audio_seconds)
+                "speech-to-text: transcript of %.1f s cut at %d words (a loop)",
+                audio_seconds,
+                word_budget(audio_seconds),
             )
-        words = [WordTiming(word=w.word.strip(), start=w.start, end=w.end, probability=w.probability) for w in raw_words]
+        words = [
+            WordTiming(word=w.word.strip(), start=w.start, end=w.end, probability=w.probability) for w in raw_words
+        ]
         return Transcript(
             text=" ".join(t for t in texts if t),
             language=language,
