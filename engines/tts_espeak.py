@@ -30,10 +30,10 @@ _CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctype
 
 _LIBRARY_LOCK = threading.Lock()  # espeak-ng is one global synthesizer per process
 
-# The voice each demo language speaks with, chosen among the bundled data's voices: the
-# standard (metropolitan / Castilian / standard German / US) voice of each language in
-# espeak-ng's default male variant; see docs/ENGINES.md for the variants measured.
-BEST_VOICES = {"en": "en-us", "fr": "fr", "es": "es", "de": "de"}
+# The voice a language speaks with when an NPC names none: the standard voice of the language
+# (metropolitan French, Castilian, standard German, US English) in the variant Whisper
+# understood best (lowest word error rate, `bench/stt.py --espeak-variants`, docs/BENCHMARKS.md).
+BEST_VOICES = {"en": "en-us", "fr": "fr+m7", "es": "es+klatt", "de": "de+m3"}
 
 # espeak-ng's speed range in words a minute.
 RATE_MIN, RATE_MAX = 80, 450
