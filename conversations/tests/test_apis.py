@@ -141,3 +141,17 @@ def test_the_npc_speaks_more_slowly_to_a_beginner(api, npc, use_language_model):
         wavs = [base64.b64decode(item) for item in body["audio_wav_base64"]]
         seconds[level] = sum((len(wav) - 44) / 2 / struct.unpack_from("<I", wav, 24)[0] for wav in wavs)
     assert seconds["A1"] > 1.1 * seconds["C1"], seconds
+
+
+def test_the_longest_spoken_turn_fits_in_a_request(api, npc):
+    """30 s of 48 kHz stereo reaches the serializer (Django's own body limit would answer a bare
+    HTML 400); a second more is refused as too long, in the API's JSON."""
+    from django.conf import settings
+
+    from conversations.serializers import SPOKEN_TURN_MAX_BASE64_CHARS
+
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE > SPOKEN_TURN_MAX_BASE64_CHARS + 1024
+    too_long = b64(wav_file(bytes(31 * 48000 * 4), sample_rate=48000, channels=2))
+    assert len(too_long) > 2.5 * 1024 * 1024  # over Django's default limit
+    body = _refusal(api, npc, {"audio_wav_base64": too_long})
+    assert "too long" in body["fields"]["audio_wav_base64"][0]
