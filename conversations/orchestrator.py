@@ -33,6 +33,7 @@ from conversations.signals import turn_recorded_announce
 from conversations.transcription import UtteranceTranscriber
 from engines.errors import BadInputError, EngineError
 from engines.interfaces import Audio, ChatMessage
+from engines.tts_base import speed_for_level
 from npcs.models import NPC
 from npcs.selectors import npc_names
 from players.models import Player
@@ -143,8 +144,11 @@ class ReplyInProgress:
     one once it knows the learner's words; a speculation begins one at the learner's pause,
     before the turn is sure to end there, and the turn adopts it or it is dropped."""
 
-    def __init__(self, *, llm: Any, tts: Any, voice: str | None, language: str, messages: list[ChatMessage]) -> None:
-        self.llm, self.tts, self.voice, self.language, self.messages = llm, tts, voice, language, messages
+    def __init__(
+        self, *, llm: Any, tts: Any, voice: str | None, speed: float, language: str, messages: list[ChatMessage]
+    ) -> None:
+        self.llm, self.tts, self.voice, self.speed = llm, tts, voice, speed
+        self.language, self.messages = language, messages
         self.ready: asyncio.Queue[tuple[str, Audio] | None] = asyncio.Queue()
         self.reached: dict[str, float] = {}  # stage -> time.monotonic() it was first reached
         self.deltas: list[str] = []
@@ -211,7 +215,9 @@ class ReplyInProgress:
         async def synthesize() -> None:
             while (sentence := await sentences.get()) is not None:
                 try:
-                    audio = await self.tts.synthesize(sentence, language=self.language, voice=self.voice)
+                    audio = await self.tts.synthesize(
+                        sentence, language=self.language, voice=self.voice, speed=self.speed
+                    )
                 except EngineError as exc:
                     raise TurnError("tts_failed", f"Speech synthesis failed: {exc}") from exc
                 self.ready.put_nowait((sentence, audio))
@@ -454,7 +460,14 @@ class TurnOrchestrator:
         """Begin the reply to ``transcript`` (a speculation calls this at a pause)."""
         messages = await self._prompt(transcript=transcript)
         tts, voice = self.engines.tts_for(self.language, self.npc.voice)
-        return ReplyInProgress(llm=self.engines.llm(), tts=tts, voice=voice, language=self.language, messages=messages)
+        return ReplyInProgress(
+            llm=self.engines.llm(),
+            tts=tts,
+            voice=voice,
+            speed=speed_for_level(self.player.proficiency_level),  # slower for A1-A2 learners
+            language=self.language,
+            messages=messages,
+        )
 
     async def _prompt(self, *, transcript: str) -> list[ChatMessage]:
         store = get_world_state_store()

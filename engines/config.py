@@ -18,7 +18,7 @@ class EngineConfig:
     stt_model: str = ""
     stt_device: str = "cpu"
     stt_compute_type: str = "int8"
-    stt_beam_size: int = 1
+    stt_beam_size: int = 5  # measured against 1: docs/BENCHMARKS.md
     llm: str = "local"
     llm_model: str = ""
     llm_context: int = 2048

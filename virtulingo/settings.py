@@ -195,6 +195,10 @@ if VIRTULINGO_REVIEW_EXERCISES not in {"auto", "llm", "rules"}:
     )
 
 # --- REST -------------------------------------------------------------------
+# A spoken turn over REST is a base64 WAV of up to 30 s at 48 kHz stereo, 7.7 MB
+# (conversations/serializers.py SPOKEN_TURN_MAX_BASE64_CHARS); Django's 2.5 MB default would
+# refuse it with a bare HTML 400 before the serializer could say what is wrong.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -41,7 +41,7 @@ class SilentTTS:
     def __init__(self) -> None:
         self.sentences: list[str] = []
 
-    async def synthesize(self, text: str, *, language: str, voice: str | None = None) -> Audio:
+    async def synthesize(self, text: str, *, language: str, voice: str | None = None, speed: float = 1.0) -> Audio:
         self.sentences.append(text)
         return TONE
 

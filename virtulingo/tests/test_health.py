@@ -53,3 +53,15 @@ def test_health_counts_the_replies_begun_at_a_pause(client, monkeypatch):
 
     assert speculation["enabled"] == settings.SPECULATIVE_REPLIES
     assert (speculation["hits"], speculation["misses"], speculation["hit_rate"]) == (3, 1, 0.75)
+
+
+@pytest.mark.models  # loads espeak-ng's library (milliseconds) to list its voices
+def test_health_reports_npcs_whose_voice_does_not_exist(client):
+    from npcs.tests.factories import NPCFactory
+    from virtulingo.demo_content import NPCS
+
+    assert client.get("/health").json()["npc_voices"] == {"status": "ok", "checked": len(NPCS), "problems": {}}
+    NPCFactory(npc_id="pierre_old", language="fr", voice={"espeak": "fr-fr"})
+    voices = client.get("/health").json()["npc_voices"]
+    assert voices["status"] == "error" and list(voices["problems"]) == ["pierre_old"]
+    assert "espeak-ng has no voice 'fr-fr'" in voices["problems"]["pierre_old"][0]
