@@ -55,6 +55,7 @@ def test_health_counts_the_replies_begun_at_a_pause(client, monkeypatch):
     assert (speculation["hits"], speculation["misses"], speculation["hit_rate"]) == (3, 1, 0.75)
 
 
+@pytest.mark.django_db
 @pytest.mark.models  # loads espeak-ng's library (milliseconds) to list its voices
 def test_health_reports_npcs_whose_voice_does_not_exist(client):
     from npcs.tests.factories import NPCFactory
