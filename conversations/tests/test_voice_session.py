@@ -27,7 +27,7 @@ from players.tests.factories import PlayerFactory
 pytestmark = [
     pytest.mark.asyncio,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("redis_test_db", "grammar_worker", "grammar_checks_settled"),
+    pytest.mark.usefixtures("redis_test_db", "no_grammar_checks"),
 ]
 
 TONE = Audio(pcm=b"\x10\x00" * 1600, sample_rate=22050)
@@ -106,6 +106,18 @@ class RecordingTransport:
 
     def events(self, kind: str) -> list[dict]:
         return [item for item in self.sent if isinstance(item, dict) and item["type"] == kind]
+
+
+@pytest.fixture
+def no_grammar_checks():
+    """These tests are about the session, so the grammar room does not hear of their turns (a
+    worker checking one would race the flush of the test database)."""
+    from grammar.receivers import grammar_check_recorded_turn
+
+    uid = "grammar_check_recorded_turn"
+    assert turn_recorded.disconnect(grammar_check_recorded_turn, sender=Turn, dispatch_uid=uid)
+    yield
+    turn_recorded.connect(grammar_check_recorded_turn, sender=Turn, dispatch_uid=uid)
 
 
 @pytest.fixture
