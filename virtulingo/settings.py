@@ -246,7 +246,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # No secret in a logged URL (?token=...): see virtulingo/log_redaction.py.
+    "filters": {"redact_secrets": {"()": "virtulingo.log_redaction.RedactSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": ENV.LOG_LEVEL.upper()},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
