@@ -77,6 +77,9 @@ class Environment(BaseSettings):
     VIRTULINGO_GRAMMALECTE_PATH: str = _ENGINE.grammalecte_path
     LANGUAGETOOL_URL: str = _ENGINE.languagetool_url
     VIRTULINGO_REVIEW_EXERCISES: str = "auto"
+    # REST limits
+    VIRTULINGO_API_MAX_BODY_BYTES: int = 256 * 1024
+    VIRTULINGO_API_MAX_JSON_DEPTH: int = 32
 
 
 _MEANINGS = {"bool_parsing": "must be true or false", "int_parsing": "must be an integer"}

@@ -206,7 +206,15 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "EXCEPTION_HANDLER": "virtulingo.api_errors.exception_handler",
+    # JSON with a size and a depth limit (bad_json, request_too_large); forms for the browsable API.
+    "DEFAULT_PARSER_CLASSES": [
+        "virtulingo.api_parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
+VIRTULINGO_API_MAX_BODY_BYTES = ENV.VIRTULINGO_API_MAX_BODY_BYTES
+VIRTULINGO_API_MAX_JSON_DEPTH = ENV.VIRTULINGO_API_MAX_JSON_DEPTH
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "VirtuLingo API",
