@@ -135,10 +135,31 @@ CELERY_ENABLED = bool(CELERY_BROKER_URL)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A check whose worker died is redelivered once its message has been unacknowledged for the
+# visibility timeout, by a sweep every BROKER_RESTORE_INTERVAL_SECONDS: within a minute with the
+# defaults (45 + 5 s). The timeout must stay above the hard time limit, the longest a live worker
+# holds a started check (prefetch of one: nothing waits unstarted); soft below hard, so a slow
+# check is recorded as failed before it is killed, and above the engines' own timeout.
+# Trade-off (docs/RELIABILITY.md): a retry waiting out its countdown (2-16 s) on a live worker
+# and then running close to the hard limit can be delivered a second time; a check is
+# idempotent (stored and pushed once), so that costs one repeated check, never a duplicate.
 CELERY_TASK_TIME_LIMIT = ENV.VIRTULINGO_GRAMMAR_TASK_TIME_LIMIT
-CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 10
-# Above the task time limit (a lost task is redelivered after this), far below kombu's default hour.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": ENV.VIRTULINGO_BROKER_VISIBILITY_TIMEOUT}
+CELERY_TASK_SOFT_TIME_LIMIT = (
+    CELERY_TASK_TIME_LIMIT - 5 if CELERY_TASK_TIME_LIMIT > 10 else max(1, CELERY_TASK_TIME_LIMIT * 3 // 4)
+)
+BROKER_RESTORE_INTERVAL_SECONDS = 5
+if ENV.VIRTULINGO_BROKER_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "VIRTULINGO_BROKER_VISIBILITY_TIMEOUT must be above VIRTULINGO_GRAMMAR_TASK_TIME_LIMIT "
+        f"({ENV.VIRTULINGO_BROKER_VISIBILITY_TIMEOUT} <= {CELERY_TASK_TIME_LIMIT}): "
+        "a running check would be redelivered"
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": ENV.VIRTULINGO_BROKER_VISIBILITY_TIMEOUT,
+    # kombu sweeps for expired unacknowledged messages every interval x throttle seconds (100 s by default).
+    "unacked_restore_interval": BROKER_RESTORE_INTERVAL_SECONDS,
+    "unacked_restore_throttle": 1,
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
