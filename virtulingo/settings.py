@@ -110,8 +110,29 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # A read timeout above channels-redis's 5 s blocking pop, so an idle socket's wait is not an error.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}], "prefix": "virtulingo"},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        # A read timeout above channels-redis's 5 s blocking pop, so an idle socket's wait is
+                        # not an error.
+                        "socket_timeout": 30,
+                        # One connection per channel-layer call in flight: a few hundred sockets closing at
+                        # once each discard their group (redis-py's default cap of 100 raised
+                        # MaxConnectionsError). A cap, not connections opened in advance.
+                        "max_connections": ENV.VIRTULINGO_CHANNEL_LAYER_MAX_CONNECTIONS,
+                        # A pooled connection that died with a Redis restart is checked and replaced.
+                        "health_check_interval": 15,
+                        "retry_on_timeout": True,
+                    }
+                ],
+                "prefix": "virtulingo",
+                # Messages waiting for a socket expire after this; a socket's group membership
+                # (a player's corrections) after group_expiry.
+                "expiry": 60,
+                "group_expiry": 86400,
+                "capacity": ENV.VIRTULINGO_CHANNEL_LAYER_CAPACITY,
+            },
         }
     }
 else:
