@@ -49,6 +49,7 @@ class Environment(BaseSettings):
     CELERY_BROKER_URL: str | None = None  # None: REDIS_URL
     VIRTULINGO_GRAMMAR_TASK_TIME_LIMIT: int = 40
     VIRTULINGO_BROKER_VISIBILITY_TIMEOUT: int = 45
+    VIRTULINGO_GRAMMAR_REQUEUE_AFTER: int = 120
     # Engines
     VIRTULINGO_MODEL_CACHE: Path = _ENGINE.model_cache
     VIRTULINGO_ENGINE_WORKERS: int = _ENGINE.workers

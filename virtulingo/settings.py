@@ -181,6 +181,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": BROKER_RESTORE_INTERVAL_SECONDS,
     "unacked_restore_throttle": 1,
 }
+# Checks of recorded turns that could not be queued (broker down) stay pending in the database;
+# beat queues those older than this every this many seconds (`celery -A virtulingo beat`, or a
+# worker with -B), and each worker does at start. Long enough that a check in a normal queue has
+# started by then (a second delivery is harmless: checks are idempotent).
+VIRTULINGO_GRAMMAR_REQUEUE_AFTER_SECONDS = ENV.VIRTULINGO_GRAMMAR_REQUEUE_AFTER
+CELERY_BEAT_SCHEDULE = {
+    "requeue-pending-grammar-checks": {
+        "task": "grammar.tasks.grammar_checks_requeue_task",
+        "schedule": float(VIRTULINGO_GRAMMAR_REQUEUE_AFTER_SECONDS),
+    }
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
