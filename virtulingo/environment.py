@@ -35,6 +35,8 @@ class Environment(BaseSettings):
     DJANGO_CSRF_TRUSTED_ORIGINS: str = ""
     VIRTULINGO_ALLOW_ANONYMOUS_PLAYERS: bool | None = None  # None: same as DJANGO_DEBUG
     LOG_LEVEL: str = "INFO"
+    VIRTULINGO_HTTPS: bool = False
+    VIRTULINGO_HSTS_SECONDS: int = 3600
     # Data
     DATABASE_URL: str = ""
     DATABASE_CONN_MAX_AGE: int = 60

@@ -40,6 +40,21 @@ VIRTULINGO_ALLOW_ANONYMOUS_PLAYERS = (
     DEBUG if ENV.VIRTULINGO_ALLOW_ANONYMOUS_PLAYERS is None else ENV.VIRTULINGO_ALLOW_ANONYMOUS_PLAYERS
 )
 
+# Served over HTTPS (behind a TLS-terminating load balancer that sets X-Forwarded-Proto):
+# redirect plain HTTP (not /health, which probes call directly), secure cookies, HSTS.
+VIRTULINGO_HTTPS = ENV.VIRTULINGO_HTTPS
+if VIRTULINGO_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^health$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = ENV.VIRTULINGO_HSTS_SECONDS
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+    # Pinning every subdomain, or submitting the domain to the browsers' preload list, commits
+    # hosts this server does not own and cannot be undone quickly: the operator's decision.
+    SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
+
 INSTALLED_APPS = [
     "daphne",  # first, so that runserver serves ASGI
     "django.contrib.admin",
