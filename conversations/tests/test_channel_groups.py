@@ -7,7 +7,7 @@ import socket
 
 import pytest
 from channels.generic.websocket import AsyncWebsocketConsumer
-from channels.layers import get_channel_layer
+from channels.layers import DEFAULT_CHANNEL_LAYER, channel_layers, get_channel_layer
 from channels.testing import WebsocketCommunicator
 from channels_redis.core import RedisChannelLayer
 from django.conf import settings
@@ -40,9 +40,20 @@ class GroupMember(AsyncWebsocketConsumer):
         GroupMember.left.append(await group_discard_quietly(self.channel_layer, GROUP, self.channel_name))
 
 
+@pytest.fixture
+def fresh_layer():
+    """The settings' channel layer, new for this test: the process's cached one may hold the
+    receive state of an earlier test's event loop (one loop per process in production)."""
+    layer = RedisChannelLayer(**settings.CHANNEL_LAYERS["default"]["CONFIG"])
+    previous = channel_layers.set(DEFAULT_CHANNEL_LAYER, layer)
+    yield layer
+    channel_layers.set(DEFAULT_CHANNEL_LAYER, previous)
+
+
 @needs_redis
-async def test_several_hundred_sockets_closing_at_once_all_leave_their_group():
+async def test_several_hundred_sockets_closing_at_once_all_leave_their_group(fresh_layer):
     layer = get_channel_layer()
+    assert layer is fresh_layer
     assert isinstance(layer, RedisChannelLayer)
     GroupMember.ended, GroupMember.left = [], []
     application = GroupMember.as_asgi()
