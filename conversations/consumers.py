@@ -13,6 +13,7 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from conversations.channel_groups import group_discard_quietly
 from conversations.events import error_event, player_group_name
 from conversations.messages import ProtocolError, client_message_parse
 from conversations.voice_session import (
@@ -82,14 +83,9 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         try:
             await session.close()  # first: the learner's words and the conversation's end are stored
         finally:
-            try:
-                await self.channel_layer.group_discard(
-                    player_group_name(player_id=self.player.player_id), self.channel_name
-                )
-            except Exception as exc:
-                # E.g. hundreds of sockets closing at once exhaust the layer's connections: the
-                # membership then expires with the group (channel layer group_expiry).
-                logger.warning("Could not leave the player's group on disconnect: %s", exc)
+            await group_discard_quietly(
+                self.channel_layer, player_group_name(player_id=self.player.player_id), self.channel_name
+            )
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         session = self.session

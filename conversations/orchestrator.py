@@ -351,6 +351,13 @@ class TurnOrchestrator:
         except asyncio.CancelledError:
             status = Turn.Status.INTERRUPTED  # the client went away mid-turn
             raise
+        except Exception:
+            # Anything else (a store or service that is down): the turn is stored as failed and
+            # the client gets an error and its turn_complete, never a completed turn with nothing.
+            logger.exception("Turn %s failed", progress.turn_id)
+            error = TurnError("server_error", "The server could not complete this turn.")
+            status = Turn.Status.FAILED
+            await self.output.send_event(error_event(code=error.code, message=error.message))
         finally:
             if progress.prepared is not None:
                 await progress.prepared.reply.cancel()  # a turn that failed before speaking it
@@ -541,12 +548,15 @@ class TurnOrchestrator:
                 error_code=error_code,
             )
             if transcript and heard:
-                # History keeps what the learner heard: an interrupted reply only up to the barge-in.
-                await get_world_state_store().history_append(
-                    player_id=self.player.player_id,
-                    npc_id=self.npc.npc_id,
-                    exchange=HistoryExchange(player_text=transcript, npc_text=heard),
-                )
+                try:
+                    # History keeps what the learner heard: an interrupted reply only up to the barge-in.
+                    await get_world_state_store().history_append(
+                        player_id=self.player.player_id,
+                        npc_id=self.npc.npc_id,
+                        exchange=HistoryExchange(player_text=transcript, npc_text=heard),
+                    )
+                except Exception as exc:  # Redis down: the turn and the relationship are still stored
+                    logger.warning("history of turn %s not kept (%s)", progress.turn_id, exc)
             if transcript and status == Turn.Status.COMPLETED:
                 await database_sync_to_async(relationship_apply_turn)(
                     player=self.player, npc=self.npc, utterance=transcript

@@ -24,6 +24,7 @@ from .errors import EngineTimeoutError, EngineUnavailableError, ModelNotFoundErr
 from .executor import EngineExecutor
 from .interfaces import ChatMessage
 from .llm_common import parse_json_object
+from .untrusted_text import marker_pattern, neutralize_markers
 
 logger = logging.getLogger("engines")
 
@@ -57,6 +58,7 @@ class LocalLLM(BaseEngine):
         # on a CPU runs in a child process first (native_trial), so a crash cannot kill the server.
         self.trial_dir = trial_dir
         self._llama: Any = None
+        self._markers = marker_pattern()  # with the model's own special tokens once it is loaded
         self._call_lock = threading.Lock()  # one llama.cpp call at a time
 
     def describe(self) -> dict[str, object]:
@@ -107,6 +109,13 @@ class LocalLLM(BaseEngine):
             )
         except ValueError as exc:  # llama-cpp-python's "Failed to load model from file"
             raise ModelNotFoundError(f"{path} is not a loadable GGUF model ({exc})") from exc
+        self._markers = marker_pattern(special_token_texts(self._llama))
+
+    def _template_messages(self, messages: Sequence[ChatMessage]) -> list[dict[str, str]]:
+        """The messages for the chat template. llama-cpp-python renders it and tokenizes the
+        result with special tokens parsed, so no message text may spell a control token
+        (untrusted_text.py): a learner's words stay words."""
+        return [{"role": m.role, "content": neutralize_markers(m.content, self._markers)} for m in messages]
 
     def _warmup(self) -> None:
         for _ in self._generate([ChatMessage("user", "Hi")], threading.Event(), temperature=0.0, max_tokens=2):
@@ -126,7 +135,7 @@ class LocalLLM(BaseEngine):
         chunks = None
         try:
             chunks = self._llama.create_chat_completion(
-                messages=[{"role": m.role, "content": m.content} for m in messages],
+                messages=self._template_messages(messages),
                 temperature=temperature,
                 max_tokens=max_tokens,
                 stream=True,
@@ -156,7 +165,7 @@ class LocalLLM(BaseEngine):
         try:
             # An empty user turn: its opening tokens are the next prompt's, up to the learner's words.
             self._llama.create_chat_completion(
-                messages=[{"role": m.role, "content": m.content} for m in messages] + [{"role": "user", "content": ""}],
+                messages=self._template_messages(messages) + [{"role": "user", "content": ""}],
                 temperature=0.0,
                 max_tokens=1,
             )
@@ -199,3 +208,16 @@ class LocalLLM(BaseEngine):
 
         text = await self.executor.run(run, what="the local language model (JSON)")
         return parse_json_object(text, engine="the local language model")
+
+
+def special_token_texts(llama: Any) -> list[str]:
+    """The text of every token that llama.cpp parses as special (control and user-defined)."""
+    import llama_cpp
+
+    special = llama_cpp.LLAMA_TOKEN_ATTR_CONTROL | llama_cpp.LLAMA_TOKEN_ATTR_USER_DEFINED
+    vocab = llama._model.vocab
+    texts = []
+    for token in range(llama.n_vocab()):
+        if llama_cpp.llama_vocab_get_attr(vocab, token) & special:
+            texts.append(llama.detokenize([token], special=True).decode("utf-8", errors="ignore"))
+    return texts

@@ -23,6 +23,7 @@ from .llm_common import (
     stream_with_retries,
     translate_transport_error,
 )
+from .untrusted_text import neutralize_markers
 
 
 class OpenAILLM(BaseEngine):
@@ -89,7 +90,8 @@ class OpenAILLM(BaseEngine):
 
     @staticmethod
     def _messages(messages: Sequence[ChatMessage]) -> list[dict[str, str]]:
-        return [{"role": m.role, "content": m.content} for m in messages]
+        # A llama.cpp or vLLM server renders a chat template and parses its special tokens.
+        return [{"role": m.role, "content": neutralize_markers(m.content)} for m in messages]
 
     async def _open(self, **kwargs: Any) -> AsyncIterator[str]:
         try:

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
@@ -54,7 +55,7 @@ class MistakesApi(APIView):
 
 
 class ReviewCheckApi(APIView):
-    @extend_schema(request=ReviewCheckSerializer)
+    @extend_schema(request=ReviewCheckSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request):
         serializer = ReviewCheckSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -65,14 +66,14 @@ class ReviewCheckApi(APIView):
 
 
 class ReviewGenerateApi(APIView):
-    @extend_schema(request=None)
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request, player_id: str):
         player = player_from_request(request=request, player_id=player_id)
         return Response(review_session_build(player=player))
 
 
 class ReviewAnswerApi(APIView):
-    @extend_schema(request=ReviewAnswerSerializer)
+    @extend_schema(request=ReviewAnswerSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request, player_id: str):
         player = player_from_request(request=request, player_id=player_id)
         serializer = ReviewAnswerSerializer(data=request.data)

@@ -9,6 +9,7 @@ import asyncio
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
@@ -69,6 +70,32 @@ async def grammar_check_enqueue(*, turn_id: int) -> None:
     # Keep a reference: the loop holds futures only weakly (tests also wait on these).
     _background_checks.add(check)
     check.add_done_callback(_background_checks.discard)
+
+
+def grammar_checks_requeue(*, older_than_seconds: float) -> int:
+    """Queue again the turns' checks that were never started and are older than
+    ``older_than_seconds``: those whose queuing failed (the broker was down when the turn was
+    recorded) or whose message was lost. Returns how many were queued; stops at the first
+    failure (the broker is still down: the next sweep tries again). A check that was only
+    waiting in a long queue is queued twice, which costs a repeated lookup, never a duplicate
+    (checks are idempotent)."""
+    from grammar.tasks import grammar_check_turn_task
+
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    pending = GrammarCheck.objects.filter(
+        status=GrammarCheck.Status.PENDING, attempts=0, turn__isnull=False, created_at__lte=cutoff
+    ).values_list("turn_id", flat=True)
+    queued = 0
+    for turn_id in pending.order_by("created_at")[:1000]:
+        try:
+            grammar_check_turn_task.delay(turn_id)
+        except Exception as exc:
+            logger.warning("pending grammar checks not requeued, the broker is unreachable (%s)", exc)
+            break
+        queued += 1
+    if queued:
+        logger.info("requeued %d pending grammar check(s)", queued)
+    return queued
 
 
 def grammar_check_turn_retried(turn_id: int, push_loop: asyncio.AbstractEventLoop | None = None) -> bool:

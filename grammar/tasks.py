@@ -9,6 +9,7 @@ from grammar.services import (
     grammar_check_fail,
     grammar_check_retry_wait,
     grammar_check_turn,
+    grammar_checks_requeue,
 )
 
 MAX_RETRIES = CHECK_ATTEMPTS - 1
@@ -29,3 +30,11 @@ def grammar_check_turn_task(self, turn_id: int) -> None:
             grammar_check_fail(turn_id=turn_id, error=f"Gave up after {CHECK_ATTEMPTS} attempts: {exc}")
             raise
         raise self.retry(exc=exc, countdown=grammar_check_retry_wait(self.request.retries)) from exc
+
+
+@shared_task(ignore_result=True)
+def grammar_checks_requeue_task() -> int:
+    """Run by Celery beat (settings.CELERY_BEAT_SCHEDULE) and when a worker starts."""
+    from django.conf import settings
+
+    return grammar_checks_requeue(older_than_seconds=settings.VIRTULINGO_GRAMMAR_REQUEUE_AFTER_SECONDS)

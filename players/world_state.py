@@ -13,6 +13,7 @@ world state: `PlayerWorldState.to_dict` takes them as arguments.
 import asyncio
 import dataclasses
 import json
+import logging
 import math
 import threading
 import time
@@ -24,7 +25,9 @@ import redis.asyncio
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from redis.exceptions import WatchError
+from redis.exceptions import RedisError, WatchError
+
+logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "virtulingo:"
 # Object descriptions ("a red apple (price: 1.50 EUR)") go into the prompt: keep them short.
@@ -287,7 +290,13 @@ class RedisWorldStateStore(WorldStateStore):
         self._clients: dict[asyncio.AbstractEventLoop, redis.asyncio.Redis] = {}
 
     async def state_get(self, *, player_id: str) -> PlayerWorldState:
-        raw = await self._client().get(_state_key(player_id=player_id))
+        """The player's state; the default state while Redis cannot be reached (a turn goes on
+        without the scene rather than failing)."""
+        try:
+            raw = await self._client().get(_state_key(player_id=player_id))
+        except RedisError as exc:
+            logger.warning("world state of %s unavailable, using the default (%s)", player_id, exc)
+            return PlayerWorldState(player_id=player_id)
         return _state_decode(player_id=player_id, raw=raw)
 
     async def state_update(
@@ -317,7 +326,11 @@ class RedisWorldStateStore(WorldStateStore):
             await self._client().ltrim(key, -self.history_kept_after_cut, -1)
 
     async def history_list(self, *, player_id: str, npc_id: str) -> list[HistoryExchange]:
-        items = await self._client().lrange(_history_key(player_id=player_id, npc_id=npc_id), 0, -1)
+        try:
+            items = await self._client().lrange(_history_key(player_id=player_id, npc_id=npc_id), 0, -1)
+        except RedisError as exc:
+            logger.warning("history of %s with %s unavailable, using none (%s)", player_id, npc_id, exc)
+            return []
         return [HistoryExchange(**json.loads(item)) for item in items]
 
     async def aclose(self) -> None:
@@ -334,7 +347,15 @@ class RedisWorldStateStore(WorldStateStore):
                 del self._clients[closed]
             client = self._clients.get(loop)
             if client is None:
-                client = self._clients[loop] = redis.asyncio.Redis.from_url(self._url, decode_responses=True)
+                client = self._clients[loop] = redis.asyncio.Redis.from_url(
+                    self._url,
+                    decode_responses=True,
+                    # Down or restarting: fail fast (a turn waits for this), and replace pooled
+                    # connections that a restart killed.
+                    socket_connect_timeout=2,
+                    socket_timeout=5,
+                    health_check_interval=15,
+                )
             return client
 
 

@@ -5,8 +5,15 @@
 the WebSocket), and `fields` holds per-field validation errors.
 """
 
-from rest_framework import exceptions
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "request_too_large"
 
 
 def _first_message(detail) -> str:
@@ -20,6 +27,9 @@ def _first_message(detail) -> str:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig | TooManyFieldsSent):
+        # Django's own body limits (forms), which would otherwise be its HTML 400 page.
+        exc = RequestTooLarge(str(exc))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import worker_process_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "virtulingo.settings")
 
@@ -18,3 +18,12 @@ def _warm_up_grammar_engines(**kwargs) -> None:
     from engines.registry import get_registry
 
     get_registry().warmup_sync(roles=("grammar",))
+
+
+@worker_ready.connect
+def _requeue_pending_grammar_checks(sender, **kwargs) -> None:
+    # A worker that starts (the broker is back, or after a restart) queues the checks that
+    # could not be queued meanwhile; beat repeats this every VIRTULINGO_GRAMMAR_REQUEUE_AFTER.
+    from grammar.tasks import grammar_checks_requeue_task
+
+    grammar_checks_requeue_task.delay()

@@ -35,10 +35,14 @@ class Environment(BaseSettings):
     DJANGO_CSRF_TRUSTED_ORIGINS: str = ""
     VIRTULINGO_ALLOW_ANONYMOUS_PLAYERS: bool | None = None  # None: same as DJANGO_DEBUG
     LOG_LEVEL: str = "INFO"
+    VIRTULINGO_HTTPS: bool = False
+    VIRTULINGO_HSTS_SECONDS: int = 3600
     # Data
     DATABASE_URL: str = ""
     DATABASE_CONN_MAX_AGE: int = 60
     REDIS_URL: str = ""
+    VIRTULINGO_CHANNEL_LAYER_MAX_CONNECTIONS: int = 1000
+    VIRTULINGO_CHANNEL_LAYER_CAPACITY: int = 100
     VIRTULINGO_WORLD_STATE_TTL: int = 24 * 3600
     VIRTULINGO_HISTORY_EXCHANGES: int = 10
     VIRTULINGO_END_OF_TURN_SILENCE_MS: int = 700
@@ -46,8 +50,9 @@ class Environment(BaseSettings):
     VIRTULINGO_SPECULATIVE_REPLIES: bool = True
     # Celery
     CELERY_BROKER_URL: str | None = None  # None: REDIS_URL
-    VIRTULINGO_GRAMMAR_TASK_TIME_LIMIT: int = 120
-    VIRTULINGO_BROKER_VISIBILITY_TIMEOUT: int = 300
+    VIRTULINGO_GRAMMAR_TASK_TIME_LIMIT: int = 40
+    VIRTULINGO_BROKER_VISIBILITY_TIMEOUT: int = 45
+    VIRTULINGO_GRAMMAR_REQUEUE_AFTER: int = 120
     # Engines
     VIRTULINGO_MODEL_CACHE: Path = _ENGINE.model_cache
     VIRTULINGO_ENGINE_WORKERS: int = _ENGINE.workers
@@ -78,6 +83,9 @@ class Environment(BaseSettings):
     VIRTULINGO_GRAMMALECTE_PATH: str = _ENGINE.grammalecte_path
     LANGUAGETOOL_URL: str = _ENGINE.languagetool_url
     VIRTULINGO_REVIEW_EXERCISES: str = "auto"
+    # REST limits
+    VIRTULINGO_API_MAX_BODY_BYTES: int = 256 * 1024
+    VIRTULINGO_API_MAX_JSON_DEPTH: int = 32
 
 
 _MEANINGS = {"bool_parsing": "must be true or false", "int_parsing": "must be an integer"}

@@ -40,6 +40,21 @@ VIRTULINGO_ALLOW_ANONYMOUS_PLAYERS = (
     DEBUG if ENV.VIRTULINGO_ALLOW_ANONYMOUS_PLAYERS is None else ENV.VIRTULINGO_ALLOW_ANONYMOUS_PLAYERS
 )
 
+# Served over HTTPS (behind a TLS-terminating load balancer that sets X-Forwarded-Proto):
+# redirect plain HTTP (not /health, which probes call directly), secure cookies, HSTS.
+VIRTULINGO_HTTPS = ENV.VIRTULINGO_HTTPS
+if VIRTULINGO_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^health$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = ENV.VIRTULINGO_HSTS_SECONDS
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+    # Pinning every subdomain, or submitting the domain to the browsers' preload list, commits
+    # hosts this server does not own and cannot be undone quickly: the operator's decision.
+    SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
+
 INSTALLED_APPS = [
     "daphne",  # first, so that runserver serves ASGI
     "django.contrib.admin",
@@ -110,8 +125,29 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # A read timeout above channels-redis's 5 s blocking pop, so an idle socket's wait is not an error.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}], "prefix": "virtulingo"},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        # A read timeout above channels-redis's 5 s blocking pop, so an idle socket's wait is
+                        # not an error.
+                        "socket_timeout": 30,
+                        # One connection per channel-layer call in flight: a few hundred sockets closing at
+                        # once each discard their group (redis-py's default cap of 100 raised
+                        # MaxConnectionsError). A cap, not connections opened in advance.
+                        "max_connections": ENV.VIRTULINGO_CHANNEL_LAYER_MAX_CONNECTIONS,
+                        # A pooled connection that died with a Redis restart is checked and replaced.
+                        "health_check_interval": 15,
+                        "retry_on_timeout": True,
+                    }
+                ],
+                "prefix": "virtulingo",
+                # Messages waiting for a socket expire after this; a socket's group membership
+                # (a player's corrections) after group_expiry.
+                "expiry": 60,
+                "group_expiry": 86400,
+                "capacity": ENV.VIRTULINGO_CHANNEL_LAYER_CAPACITY,
+            },
         }
     }
 else:
@@ -137,10 +173,42 @@ CELERY_ENABLED = bool(CELERY_BROKER_URL)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A check whose worker died is redelivered once its message has been unacknowledged for the
+# visibility timeout, by a sweep every BROKER_RESTORE_INTERVAL_SECONDS: within a minute with the
+# defaults (45 + 5 s). The timeout must stay above the hard time limit, the longest a live worker
+# holds a started check (prefetch of one: nothing waits unstarted); soft below hard, so a slow
+# check is recorded as failed before it is killed, and above the engines' own timeout.
+# Trade-off (docs/RELIABILITY.md): a retry waiting out its countdown (2-16 s) on a live worker
+# and then running close to the hard limit can be delivered a second time; a check is
+# idempotent (stored and pushed once), so that costs one repeated check, never a duplicate.
 CELERY_TASK_TIME_LIMIT = ENV.VIRTULINGO_GRAMMAR_TASK_TIME_LIMIT
-CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 10
-# Above the task time limit (a lost task is redelivered after this), far below kombu's default hour.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": ENV.VIRTULINGO_BROKER_VISIBILITY_TIMEOUT}
+CELERY_TASK_SOFT_TIME_LIMIT = (
+    CELERY_TASK_TIME_LIMIT - 5 if CELERY_TASK_TIME_LIMIT > 10 else max(1, CELERY_TASK_TIME_LIMIT * 3 // 4)
+)
+BROKER_RESTORE_INTERVAL_SECONDS = 5
+if ENV.VIRTULINGO_BROKER_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "VIRTULINGO_BROKER_VISIBILITY_TIMEOUT must be above VIRTULINGO_GRAMMAR_TASK_TIME_LIMIT "
+        f"({ENV.VIRTULINGO_BROKER_VISIBILITY_TIMEOUT} <= {CELERY_TASK_TIME_LIMIT}): "
+        "a running check would be redelivered"
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": ENV.VIRTULINGO_BROKER_VISIBILITY_TIMEOUT,
+    # kombu sweeps for expired unacknowledged messages every interval x throttle seconds (100 s by default).
+    "unacked_restore_interval": BROKER_RESTORE_INTERVAL_SECONDS,
+    "unacked_restore_throttle": 1,
+}
+# Checks of recorded turns that could not be queued (broker down) stay pending in the database;
+# beat queues those older than this every this many seconds (`celery -A virtulingo beat`, or a
+# worker with -B), and each worker does at start. Long enough that a check in a normal queue has
+# started by then (a second delivery is harmless: checks are idempotent).
+VIRTULINGO_GRAMMAR_REQUEUE_AFTER_SECONDS = ENV.VIRTULINGO_GRAMMAR_REQUEUE_AFTER
+CELERY_BEAT_SCHEDULE = {
+    "requeue-pending-grammar-checks": {
+        "task": "grammar.tasks.grammar_checks_requeue_task",
+        "schedule": float(VIRTULINGO_GRAMMAR_REQUEUE_AFTER_SECONDS),
+    }
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
@@ -212,7 +280,15 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "EXCEPTION_HANDLER": "virtulingo.api_errors.exception_handler",
+    # JSON with a size and a depth limit (bad_json, request_too_large); forms for the browsable API.
+    "DEFAULT_PARSER_CLASSES": [
+        "virtulingo.api_parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
+VIRTULINGO_API_MAX_BODY_BYTES = ENV.VIRTULINGO_API_MAX_BODY_BYTES
+VIRTULINGO_API_MAX_JSON_DEPTH = ENV.VIRTULINGO_API_MAX_JSON_DEPTH
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "VirtuLingo API",
@@ -252,7 +328,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # No secret in a logged URL (?token=...): see virtulingo/log_redaction.py.
+    "filters": {"redact_secrets": {"()": "virtulingo.log_redaction.RedactSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": ENV.LOG_LEVEL.upper()},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -29,6 +29,8 @@ from virtulingo.celery import app  # noqa: F401 (what `celery -A grammar.tests.h
 
 CHECKER_DIR_ENV = "VIRTULINGO_TEST_CHECKER_DIR"
 HOLD_LIMIT_SECONDS = 600
+# Set: the worker keeps the production settings' visibility timeout and restore sweep.
+PRODUCTION_RESTORE_ENV = "VIRTULINGO_TEST_PRODUCTION_RESTORE"
 
 
 @celeryd_init.connect
@@ -36,6 +38,8 @@ def _restore_unacknowledged_messages_every_second(conf, **kwargs) -> None:
     # A message left unacknowledged by a killed worker is restored once it is older than the
     # visibility timeout (VIRTULINGO_BROKER_VISIBILITY_TIMEOUT, short for the test's workers only),
     # by a sweep kombu runs every interval x throttle seconds (10 x 10 by default): every second here.
+    if os.environ.get(PRODUCTION_RESTORE_ENV):  # the sweep of the production settings
+        return
     conf.broker_transport_options = {
         **conf.broker_transport_options,
         "unacked_restore_interval": 1,

@@ -131,3 +131,43 @@ def test_a_malformed_integer_names_the_variable():
     result = _load_settings(VIRTULINGO_ENGINE_WORKERS="four")
     assert result.returncode != 0
     assert "VIRTULINGO_ENGINE_WORKERS must be an integer, not 'four'" in result.stderr
+
+
+def test_a_dead_workers_check_is_redelivered_within_a_minute_and_never_while_it_runs():
+    from django.conf import settings
+
+    options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    sweep = options["unacked_restore_interval"] * options["unacked_restore_throttle"]
+    assert options["visibility_timeout"] + sweep <= 60
+    assert settings.CELERY_TASK_SOFT_TIME_LIMIT < settings.CELERY_TASK_TIME_LIMIT < options["visibility_timeout"]
+    assert settings.CELERY_TASK_SOFT_TIME_LIMIT > settings.VIRTULINGO_ENGINE_TIMEOUT_SECONDS
+    assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
+
+
+def test_check_deploy_is_clean_with_the_production_settings():
+    """DEBUG off, HTTPS behind a proxy, a secret key: Django's deployment checks and
+    drf-spectacular's schema checks find nothing (docs/DEPLOYMENT.md)."""
+    import os
+    import secrets
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "VIRTULINGO_HTTPS"))}
+    env.update(
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=secrets.token_hex(32),
+        DJANGO_ALLOWED_HOSTS="game.example.com",
+        VIRTULINGO_HTTPS="true",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
