@@ -27,6 +27,8 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from redis.exceptions import RedisError, WatchError
 
+from players.signals import world_event_recorded_announce
+
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "virtulingo:"
@@ -421,7 +423,9 @@ def _world_state_store_reset(*, setting: str, **kwargs: Any) -> None:
 
 async def world_state_record_event(*, player_id: str, event_type: str, payload: Any) -> PlayerWorldState:
     """Apply a game event to the stored state of the player; invalid events change nothing."""
-    return await get_world_state_store().state_update(
+    state = await get_world_state_store().state_update(
         player_id=player_id,
         change=lambda state: world_state_apply_event(state=state, event_type=event_type, payload=payload),
     )
+    await world_event_recorded_announce(player_id=player_id, event_type=event_type, state=state)
+    return state

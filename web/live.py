@@ -8,7 +8,8 @@ from django.utils import timezone
 from conversations.models import Turn
 from grammar.models import GrammarCheck, Mistake
 from players.models import Classroom, Player
-from web.live_events import ConversationTurnLiveEvent, GrammarCorrectionLiveEvent, LiveEvent
+from players.world_state import PlayerWorldState
+from web.live_events import ConversationTurnLiveEvent, GrammarCorrectionLiveEvent, LiveEvent, WorldLiveEvent
 
 
 def classroom_group_name(*, classroom_id: int) -> str:
@@ -55,6 +56,26 @@ def live_correction_publish(*, check_id: int) -> None:
             original=check.utterance,
             correction=check.corrected_utterance,
             categories=categories,
+            timestamp=timezone.now().isoformat(),
+        ),
+    )
+
+
+def live_world_event_publish(*, player_id: str, event_type: str, state: PlayerWorldState) -> None:
+    """`world_event`: a learner moved, changed scene, started or ended a dialogue, ..."""
+    player = Player.objects.filter(player_id=player_id).first()
+    if player is None:
+        return
+    _publish(
+        player=player,
+        event=WorldLiveEvent(
+            player_id=player.player_id,
+            player_name=str(player),
+            event=event_type,
+            scene_id=state.scene_id,
+            active_npc_id=state.active_npc_id,
+            nearby_npcs=list(state.nearby_npcs),
+            position={"x": state.position.x, "y": state.position.y, "z": state.position.z},
             timestamp=timezone.now().isoformat(),
         ),
     )

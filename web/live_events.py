@@ -34,8 +34,20 @@ class GrammarCorrectionLiveEvent(LiveEvent):
     categories: list[str]
 
 
-LIVE_EVENT: TypeAdapter[ConversationTurnLiveEvent | GrammarCorrectionLiveEvent] = TypeAdapter(
-    Annotated[ConversationTurnLiveEvent | GrammarCorrectionLiveEvent, Field(discriminator="type")]
+class WorldLiveEvent(LiveEvent):
+    """A game event of a learner (``event``: the game's name, e.g. "PlayerMoved", "SceneChanged",
+    "DialogueStarted") and where it leaves them."""
+
+    type: Literal["world_event"] = "world_event"
+    event: str
+    scene_id: str | None
+    active_npc_id: str | None
+    nearby_npcs: list[str]
+    position: dict[str, float]
+
+
+LIVE_EVENT: TypeAdapter[ConversationTurnLiveEvent | GrammarCorrectionLiveEvent | WorldLiveEvent] = TypeAdapter(
+    Annotated[ConversationTurnLiveEvent | GrammarCorrectionLiveEvent | WorldLiveEvent, Field(discriminator="type")]
 )
 
 

@@ -9,7 +9,8 @@ from django.dispatch import receiver
 from conversations.models import Turn
 from conversations.signals import turn_recorded
 from grammar.models import GrammarCheck
-from web.live import live_correction_publish, live_turn_publish
+from players.signals import world_event_recorded
+from web.live import live_correction_publish, live_turn_publish, live_world_event_publish
 
 logger = logging.getLogger(__name__)
 
@@ -36,3 +37,11 @@ def live_correction(sender, *, instance: GrammarCheck, **kwargs) -> None:
             logger.exception("Live dashboard event of check %s not sent", instance.pk)
 
     transaction.on_commit(publish)
+
+
+@receiver(world_event_recorded, dispatch_uid="web_live_world_event")
+def live_world_event(sender, *, player_id: str, event_type: str, state, **kwargs) -> None:
+    try:
+        live_world_event_publish(player_id=player_id, event_type=event_type, state=state)
+    except Exception:
+        logger.exception("Live dashboard event %s of %s not sent", event_type, player_id)

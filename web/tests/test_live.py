@@ -112,3 +112,29 @@ def test_the_published_dashboard_schema_is_the_models_schema():
         "docs/dashboard-events.schema.json is out of date: "
         "python -m web.live_events > docs/dashboard-events.schema.json"
     )
+
+
+@pytest.mark.asyncio
+async def test_the_teacher_sees_the_game_events_of_their_class(teacher, classroom, learner, other_learner):
+    from players.world_state import world_state_record_event
+
+    communicator, connected = await open_live(classroom.pk, await database_sync_to_async(session_cookie)(teacher))
+    assert connected
+
+    await world_state_record_event(
+        player_id=learner.player_id, event_type="SceneChanged", payload={"scene_id": "bakery"}
+    )
+    await world_state_record_event(
+        player_id=other_learner.player_id, event_type="PlayerMoved", payload={"x": 1, "y": 0, "z": 2}
+    )
+    event = await communicator.receive_json_from(timeout=5)
+
+    assert LIVE_EVENT.validate_python(event).model_dump(mode="json") == event
+    assert (event["type"], event["event"], event["player_id"], event["scene_id"]) == (
+        "world_event",
+        "SceneChanged",
+        "learner_ana",
+        "bakery",
+    )
+    assert await communicator.receive_nothing(), "a learner outside the class is not shown"
+    await communicator.disconnect()

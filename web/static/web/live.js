@@ -37,6 +37,9 @@
         showTalking();
       } else if (event.type === "grammar_correction") {
         item(event.player_name + ": " + event.original + " → " + event.correction, "bad");
+      } else if (event.type === "world_event" && event.event !== "PlayerMoved") {
+        // Moves come many times a second: the feed shows what changes the learner's situation.
+        item(event.player_name + ": " + event.event + (event.scene_id ? " (" + event.scene_id + ")" : ""), "world");
       }
     };
     socket.onclose = function () { state.textContent = "reconnecting…"; setTimeout(connect, 5000); };
