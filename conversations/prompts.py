@@ -225,9 +225,7 @@ def npc_system_prompt(
     lines = [npc_fixed_prefix(npc=npc, language=language)]
     lines += _world_lines(words=words, world_state=world_state, nearby_names=nearby_names)
     lines.append(
-        words.player.format(
-            relationship=words.relationships.get(relationship, relationship), player_level=player_level
-        )
+        words.player.format(relationship=words.relationships.get(relationship, relationship), player_level=player_level)
     )
     return "\n".join(lines)
 

