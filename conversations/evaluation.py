@@ -4,10 +4,11 @@ them against a server; a test runs a few against the embedded model).
 Each NPC reply is checked for: its language (lingua-language-detector, whose models
 ship in its wheel, restricted to the demo languages; on a text of under four words,
 where any identifier guesses, either of its two likeliest languages passes), staying
-in character (no talk of being an AI or a model, no text of the system prompt), keeping
-its role (not ordering like a customer: a heuristic on a few phrases), a length suited
-to the NPC's CEFR level, no repetition loop, not a copy of the learner's words, and prices only from the NPC's price list
-(a price or a whole multiple of one; a sum of different items is not recognized).
+in character (no talk of being an AI or a model, no text of the system prompt),
+keeping its role (not ordering like a customer: a heuristic on a few phrases), a
+length suited to the NPC's CEFR level, no repetition loop, not a copy of the
+learner's words, and prices only from the NPC's price list (a price or a whole
+multiple of one; a sum of different items is not recognized).
 """
 
 from __future__ import annotations
