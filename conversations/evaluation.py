@@ -7,8 +7,8 @@ where any identifier guesses, either of its two likeliest languages passes), sta
 in character (no talk of being an AI or a model, no text of the system prompt),
 keeping its role (not ordering like a customer: a heuristic on a few phrases), a
 length suited to the NPC's CEFR level, no repetition loop, not a copy of the
-learner's words, and prices only from the NPC's price list (a price or a whole
-multiple of one; a sum of different items is not recognized).
+learner's words, and prices only from the NPC's price list (what an order of up to
+four of each item costs).
 """
 
 from __future__ import annotations
@@ -184,10 +184,16 @@ def check_reply(
     verdict.checks["length"] = 0 < len(_words(text)) <= MAX_WORDS.get(cefr_level, 40)
     verdict.checks["no_loop"] = not has_loop(text, earlier=earlier_replies)
     verdict.checks["not_a_copy"] = not is_copy(text, learner)
-    # Single prices from the list, or any whole multiple of one (two croissants); a sum is not checked.
-    allowed = [Decimal(str(entry["price"])).quantize(Decimal("0.01")) for entry in price_list or () if "price" in entry]
-    verdict.checks["prices"] = all(
-        any(price > 0 and (quoted % price == 0) and quoted / price <= 10 for price in allowed)
-        for quoted in quoted_prices(text)
-    )
+    allowed = possible_amounts(tuple(str(entry["price"]) for entry in price_list or () if "price" in entry))
+    verdict.checks["prices"] = all(quoted in allowed for quoted in quoted_prices(text))
     return verdict
+
+
+@cache
+def possible_amounts(prices: tuple[str, ...]) -> frozenset[Decimal]:
+    """Every amount an order of up to four of each item on the list costs."""
+    amounts = {Decimal(0)}
+    for price in prices:
+        unit = Decimal(price).quantize(Decimal("0.01"))
+        amounts = {amount + unit * quantity for amount in amounts for quantity in range(5)}
+    return frozenset(amount.quantize(Decimal("0.01")) for amount in amounts if amount > 0)

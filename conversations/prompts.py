@@ -12,8 +12,9 @@ local model's context between turns; ``npc_fixed_prefix`` is that prefix alone, 
 session to have it read before the first turn.
 """
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from engines.interfaces import ChatMessage
@@ -37,6 +38,10 @@ class PromptLanguage:
     example_greeting: str
     relationships: dict[str, str]
     decimal_comma: bool
+    # Totals computed in code for what the learner asks about: "(Prices: 2 x a croissant = €2.40)".
+    totals: str = "({items}{total})"
+    total_word: str = "total"
+    numbers: dict[str, int] = field(default_factory=dict)
 
 
 ENGLISH = PromptLanguage(
@@ -68,6 +73,8 @@ ENGLISH = PromptLanguage(
         "close friend": "a close friend",
     },
     decimal_comma=False,
+    totals="(Prices: {items}{total})",
+    numbers={"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10},
 )
 
 PROMPT_LANGUAGES = {
@@ -101,6 +108,8 @@ PROMPT_LANGUAGES = {
             "close friend": "un ami proche",
         },
         decimal_comma=True,
+        totals="(Prix : {items}{total})",
+        numbers={"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "dix": 10},
     ),
     "es": PromptLanguage(
         persona="Eres {name}. {personality} {backstory}\nTu humor: {tone}.\n{scene}\n{menu}",
@@ -131,6 +140,8 @@ PROMPT_LANGUAGES = {
             "close friend": "un buen amigo",
         },
         decimal_comma=True,
+        totals="(Precios: {items}{total})",
+        numbers={"un": 1, "una": 1, "uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "diez": 10},
     ),
     "de": PromptLanguage(
         persona="Du bist {name}. {personality} {backstory}\nDeine Stimmung: {tone}.\n{scene}\n{menu}",
@@ -161,6 +172,9 @@ PROMPT_LANGUAGES = {
             "close friend": "ein guter Freund",
         },
         decimal_comma=True,
+        totals="(Preise: {items}{total})",
+        total_word="zusammen",
+        numbers={"ein": 1, "eine": 1, "einen": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "zehn": 10},
     ),
 }
 
@@ -179,6 +193,52 @@ def format_price(price: object, *, currency: str, language: str) -> str:
     if prompt_language(language).decimal_comma:
         return f"{str(amount).replace('.', ',')} {currency}".strip()
     return f"{currency}{amount}"
+
+
+def _stem(word: str) -> str:
+    word = word.lower()
+    for ending in ("es", "s", "n", "e"):
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[: -len(ending)]
+    return word
+
+
+def _item_key(item: str) -> str:
+    """The word that names an item: the longest of its name ("un kilo de manzanas" -> manzanas)."""
+    return _stem(max(re.findall(r"\w+", item), key=len, default=item))
+
+
+def asked_prices(*, npc: NPC, language: str, utterance: str) -> str:
+    """The prices of what the learner names, quantities and total computed here: a small
+    model cannot multiply or add. Empty when the learner names nothing from the price list."""
+    words = prompt_language(language)
+    tokens = re.findall(r"\w+", utterance.lower())
+    lines, total, count = [], Decimal(0), 0
+    for entry in npc.price_list or []:
+        if not isinstance(entry, dict) or not entry.get("item"):
+            continue
+        key = _item_key(str(entry["item"]))
+        for position, token in enumerate(tokens):
+            if _stem(token) != key:
+                continue
+            quantity = 1
+            for before in reversed(tokens[max(0, position - 3) : position]):
+                number = int(before) if before.isdigit() else words.numbers.get(before)
+                if number:
+                    quantity = number
+                    break
+            try:
+                price = Decimal(str(entry.get("price", ""))) * quantity
+            except InvalidOperation:
+                break
+            amount = format_price(price, currency=npc.currency, language=language)
+            lines.append(f"{quantity} x {entry['item']} = {amount}")
+            total, count = total + price, count + 1
+            break
+    if not lines:
+        return ""
+    summed = f"; {words.total_word} = {format_price(total, currency=npc.currency, language=language)}"
+    return words.totals.format(items="; ".join(lines), total=summed if count > 1 else "")
 
 
 def _menu_lines(*, npc: NPC, language: str) -> str:
@@ -267,7 +327,7 @@ def npc_prompt_messages(
     history: Sequence[HistoryExchange] = (),
 ) -> list[ChatMessage]:
     """System prompt, the example exchange, the recent exchanges (oldest first), then what
-    the learner just said."""
+    the learner just said, followed by the prices of what it names (``asked_prices``)."""
     messages = [
         ChatMessage(
             role="system",
@@ -285,5 +345,6 @@ def npc_prompt_messages(
     for exchange in history:
         messages.append(ChatMessage(role="user", content=exchange.player_text))
         messages.append(ChatMessage(role="assistant", content=exchange.npc_text))
-    messages.append(ChatMessage(role="user", content=utterance))
+    prices = asked_prices(npc=npc, language=language, utterance=utterance) if utterance else ""
+    messages.append(ChatMessage(role="user", content=f"{utterance}\n{prices}" if prices else utterance))
     return messages

@@ -56,7 +56,8 @@ def test_the_language_of_a_greeting_is_identified(text, language):
         ("Je voudrais une baguette, s'il vous plaît.", "Bonjour !", {"role"}),
         ("Oui, bien sûr, avec plaisir. " * 12, "Bonjour !", {"length", "no_loop"}),
         ("Bonjour, vous avez deux baguettes ?", "Bonjour, vous avez deux baguettes ?", {"not_a_copy"}),
-        ("Une baguette coûte 3,50 €.", "Combien coûte une baguette ?", {"prices"}),
+        ("Une baguette coûte 1,15 €.", "Combien coûte une baguette ?", {"prices"}),
+        ("Ça fait 4,50 € en tout, merci !", "Trois baguettes et un croissant, s'il vous plaît.", set()),
     ],
 )
 def test_each_check_fails_on_its_own_fault(reply, learner, failed):

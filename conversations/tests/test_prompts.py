@@ -135,3 +135,20 @@ def test_the_persona_is_a_stable_prefix_across_turns(pierre):
     assert before.startswith(prefix)
     assert after.startswith(prefix)
     assert before != after
+
+
+@pytest.mark.parametrize(
+    ("utterance", "line"),
+    [
+        ("Combien coûtent deux baguettes ?", "(Prix : 2 x une baguette = 2,20 €)"),
+        (
+            "Trois croissants et une baguette, s'il vous plaît.",
+            "(Prix : 1 x une baguette = 1,10 €; 3 x un croissant = 3,60 €; total = 4,70 €)",
+        ),
+        ("Bonjour !", None),
+    ],
+)
+def test_what_the_learner_asks_for_is_priced_and_totalled_in_code(pierre, utterance, line):
+    last = npc_prompt_messages(npc=pierre, language="fr", player_level="A2", utterance=utterance)[-1]
+    assert last.role == "user"
+    assert last.content == (f"{utterance}\n{line}" if line else utterance)
