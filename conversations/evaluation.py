@@ -32,10 +32,11 @@ MAX_WORDS = {"A1": 30, "A2": 40, "B1": 55, "B2": 70, "C1": 80, "C2": 80}
 
 # Talk of being a machine, per language (word-bounded, case-insensitive except the acronyms).
 OUT_OF_CHARACTER = {
-    "en": r"\b(an AI|AI model|artificial intelligence|language model|chatbot|virtual assistant|as an assistant)\b",
-    "fr": r"\b(une IA|intelligence artificielle|modèle de langage|assistant virtuel|chatbot)\b",
-    "es": r"\b(una IA|inteligencia artificial|modelo de lenguaje|asistente virtual|chatbot)\b",
-    "de": r"\b(eine KI|künstliche Intelligenz|Sprachmodell|virtueller Assistent|Chatbot)\b",
+    "en": r"\b(an AI|AI model|artificial intelligence|language model|chatbot|virtual assistant|as an assistant"
+    r"|I am a robot|I'm a robot)\b",
+    "fr": r"\b(une IA|intelligence artificielle|modèle de langage|assistant virtuel|chatbot|je suis un robot)\b",
+    "es": r"\b(una IA|inteligencia artificial|modelo de lenguaje|asistente virtual|chatbot|(?<!no )soy un robot)\b",
+    "de": r"\b(eine KI|künstliche Intelligenz|Sprachmodell|virtueller Assistent|Chatbot|ich bin ein Roboter)\b",
 }
 # Words of the system prompt or of the model's maker that a character never says.
 PROMPT_LEAKS = (
@@ -122,6 +123,8 @@ def detect_language(text: str, *, names: tuple[str, ...] = ()) -> tuple[str, ...
     ``names`` (the NPC's goods: "croissants" in an English sentence reads as French) are
     left out."""
     words = re.sub(r"[\d€£$.,:;!?¡¿()\"-]+", " ", text)
+    if not words.split():
+        return ()  # a bare price ("2,50 €"): no language to judge
     stems = {_stem(name) for item in names for name in _words(item) if len(name) > 3}
     kept = [word for word in words.split() if _stem(word.lower()) not in stems] or words.split()
     ranked = _detector().compute_language_confidence_values(" ".join(kept))
@@ -174,8 +177,8 @@ def check_reply(
     text = reply.strip()
     names = tuple(str(entry.get("item", "")) for entry in price_list or ())
     candidates = detect_language(text, names=names) if text else ()
-    verdict.detected_language = "/".join(candidates)
-    verdict.checks["language"] = language in candidates
+    verdict.detected_language = "/".join(candidates) or "-"
+    verdict.checks["language"] = bool(text) and (language in candidates or not candidates)
     pattern = OUT_OF_CHARACTER.get(language, OUT_OF_CHARACTER["en"])
     leaked = any(leak.lower() in text.lower() for leak in PROMPT_LEAKS)
     verdict.checks["in_character"] = not re.search(pattern, text, flags=re.IGNORECASE) and not leaked
