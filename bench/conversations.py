@@ -1,7 +1,8 @@
 """The conversation evaluation: scripted learner dialogues against the real server (run by hand).
 
     .venv/bin/python bench/conversations.py [--models qwen2.5-1.5b,smollm2-135m,qwen2.5-0.5b]
-        [--languages en,fr,es,de] [--dialogues 10] [--turns 3] [--json out.json]
+        [--languages en,fr,es,de] [--dialogues 10] [--turns 3] [--kinds prices,ordering] [--json out.json]
+    .venv/bin/python bench/conversations.py --rescore out.json [more.json ...]  # the checks again
 
 For each model (``VIRTULINGO_LLM_MODEL``) it starts the server as a user would (Daphne,
 embedded engines, its own SQLite database with the demo content, grammar off so the
@@ -203,14 +204,16 @@ def main() -> None:
     parser.add_argument("--languages", default=",".join(DEMO_LANGUAGES))
     parser.add_argument("--dialogues", type=int, default=10, help="dialogues per language (from the first)")
     parser.add_argument("--turns", type=int, default=3, help="learner turns per dialogue (from the first)")
+    parser.add_argument("--kinds", default="", help="only dialogues of these kinds, e.g. prices,ordering")
     parser.add_argument("--json", default="", help="also write every reply and its checks here")
     parser.add_argument("--rescore", nargs="*", default=[], help="check the replies stored by earlier --json runs")
     args = parser.parse_args()
     models = [m.strip() for m in args.models.split(",") if m.strip()]
     languages = [lang.strip() for lang in args.languages.split(",") if lang.strip()]
     dialogues = []
+    kinds = {kind.strip() for kind in args.kinds.split(",") if kind.strip()}
     for language in languages:
-        dialogues += load_dialogues((language,))[: args.dialogues]
+        dialogues += [d for d in load_dialogues((language,)) if not kinds or d.kind in kinds][: args.dialogues]
 
     results: list[dict] = []
     if args.rescore:
