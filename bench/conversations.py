@@ -82,7 +82,9 @@ def rescore(results: list[dict]) -> list[dict]:
             earlier_replies=earlier,
         )
         histories[key] = (*earlier, result["reply"])
-        result.update(checks=verdict.checks, detected_language=verdict.detected_language)
+        result.update(
+            checks=verdict.checks, detected_language=verdict.detected_language, price_answered=verdict.price_answered
+        )
     return results
 
 
@@ -147,6 +149,7 @@ def run_model(model: str, *, dialogues, turns: int, folder: Path) -> list[dict]:
                         "error": body.get("error"),
                         "detected_language": verdict.detected_language,
                         "checks": verdict.checks,
+                        "price_answered": verdict.price_answered,
                         "first_token_ms": metrics.get("llm_first_token_ms"),
                         "first_audio_ms": metrics.get("first_audio_ms"),
                         "total_ms": metrics.get("total_ms"),
@@ -168,6 +171,8 @@ def summarize(results: list[dict], models: list[str], languages: list[str]) -> l
             for check in CHECKS:
                 row[check] = sum(r["checks"][check] for r in mine) / len(mine)
             row["all"] = sum(all(r["checks"].values()) for r in mine) / len(mine)
+            asked = [r["price_answered"] for r in mine if r.get("price_answered") is not None]
+            row["price_answered"] = f"{sum(asked)}/{len(asked)}"
             for key in ("first_token_ms", "first_audio_ms"):
                 values = [r[key] for r in mine if r[key] is not None]
                 row[key] = statistics.median(values) if values else None
@@ -186,14 +191,15 @@ def render(rows: list[dict], *, header: str) -> str:
         header,
         "",
         "| model | language | replies | language ok | in character | NPC role | length | no loop | not a copy | prices "
-        "| all checks | first token p50 (ms) | first audio p50 (ms) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| all checks | price asked: quoted from the list | first token p50 (ms) | first audio p50 (ms) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         lines.append(
             f"| {row['model']} | {row['lang']} | {row['replies']} | "
             + " | ".join(pct(row[check]) for check in CHECKS)
-            + f" | {pct(row['all'])} | {ms(row['first_token_ms'])} | {ms(row['first_audio_ms'])} |"
+            + f" | {pct(row['all'])} | {row['price_answered']}"
+            + f" | {ms(row['first_token_ms'])} | {ms(row['first_audio_ms'])} |"
         )
     return "\n".join(lines)
 

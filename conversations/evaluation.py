@@ -62,6 +62,10 @@ CUSTOMER_WORDS = {
     "es": r"\b(quiero comprar|quisiera|me llevo|póngame)\b",
     "de": r"\b(ich möchte|ich hätte gern)\b",
 }
+# The learner asks what something costs: the reply should quote a price from the list.
+ASKS_PRICE = re.compile(r"how much|combien|cuánto|was kost|wie viel", flags=re.IGNORECASE)
+# The prices computed in code for the learner's words (conversations/prompts.py) said back as they are.
+PRICE_HINT = re.compile(r"\b\d+ x \w")
 AMOUNT = r"(\d{1,3}(?:[.,]\d{2})?)"
 PRICE = re.compile(rf"(?<![\d.,]){AMOUNT}\s*(?:€|£|\$|euros?|pounds?)|(?:€|£|\$)\s*{AMOUNT}")
 
@@ -80,6 +84,8 @@ class ReplyVerdict:
     reply: str
     checks: dict[str, bool] = field(default_factory=dict)
     detected_language: str = ""
+    # Asked a price, it quoted one from the list (None: no price was asked). Not one of the checks.
+    price_answered: bool | None = None
 
     @property
     def passed(self) -> bool:
@@ -180,7 +186,7 @@ def check_reply(
     verdict.detected_language = "/".join(candidates) or "-"
     verdict.checks["language"] = bool(text) and (language in candidates or not candidates)
     pattern = OUT_OF_CHARACTER.get(language, OUT_OF_CHARACTER["en"])
-    leaked = any(leak.lower() in text.lower() for leak in PROMPT_LEAKS)
+    leaked = any(leak.lower() in text.lower() for leak in PROMPT_LEAKS) or bool(PRICE_HINT.search(text))
     verdict.checks["in_character"] = not re.search(pattern, text, flags=re.IGNORECASE) and not leaked
     customer = CUSTOMER_WORDS.get(language, CUSTOMER_WORDS["en"])
     verdict.checks["role"] = not re.search(customer, text, flags=re.IGNORECASE)
@@ -188,7 +194,10 @@ def check_reply(
     verdict.checks["no_loop"] = not has_loop(text, earlier=earlier_replies)
     verdict.checks["not_a_copy"] = not is_copy(text, learner)
     allowed = possible_amounts(tuple(str(entry["price"]) for entry in price_list or () if "price" in entry))
-    verdict.checks["prices"] = all(quoted in allowed for quoted in quoted_prices(text))
+    quoted = quoted_prices(text)
+    verdict.checks["prices"] = all(amount in allowed for amount in quoted)
+    if ASKS_PRICE.search(learner):
+        verdict.price_answered = bool(quoted) and verdict.checks["prices"]
     return verdict
 
 
