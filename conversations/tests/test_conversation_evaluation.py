@@ -122,3 +122,6 @@ def test_the_embedded_model_holds_a_short_conversation_in_every_demo_language(en
     # The language and the character never slip; the rest (length, loops, prices) may slip once.
     assert all(v.checks["language"] and v.checks["in_character"] for _, _, v in verdicts), report
     assert sum(v.passed for _, _, v in verdicts) >= len(verdicts) - 1, report
+    # Each dialogue opens with a price question: answered from the price list, one miss allowed.
+    answered = [v.price_answered for _, _, v in verdicts if v.price_answered is not None]
+    assert len(answered) >= len(DEMO_LANGUAGES) and sum(answered) >= len(answered) - 1, report
