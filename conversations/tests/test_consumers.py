@@ -2,8 +2,8 @@
 with the real embedded engines (speech is synthesized by Piper)."""
 
 import asyncio
-import threading
 import json
+import threading
 
 import pytest
 from channels.db import database_sync_to_async
