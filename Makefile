@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint worker rebuild-llama
+.PHONY: setup run test test-quick lint worker rebuild-llama
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ run: setup
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# For quick work: no test that loads a real model, on every core.
+test-quick: $(VENV)/.installed
+	$(BIN)/python -m pytest -m "not models" -n auto $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -3,7 +3,7 @@
     .venv/bin/python bench/engines.py [--runs 3] [--json bench/results/engines.json] [--only grammar]
 
 Measures, for the embedded engines: load time; speech-to-text seconds and
-real-time factor for 2 s / 5 s / 15 s utterances (language forced, beam 1, VAD on;
+real-time factor for 2 s / 5 s / 15 s utterances (language forced, the configured beam, VAD on;
 plus auto-detect and silence for comparison); language-model time to first token
 and tokens/s; text-to-speech time to first audio and real-time factor; grammar
 latency; and the grammar checkers' scores as shared/grammar_eval/README.md defines them: Harper

@@ -1,4 +1,4 @@
-"""A text turn over REST: the same orchestrator as the WebSocket, for debugging and tests."""
+"""A typed or spoken turn over REST: the same orchestrator as the WebSocket, for debugging and tests."""
 
 import base64
 import time
@@ -48,9 +48,14 @@ class TextTurnApi(APIView):
             conversation=conversation,
             language=npc.language,
         )
-        turn_request = TurnRequest(
-            received_at=time.monotonic(), input_mode=Turn.InputMode.TEXT, text=serializer.validated_data["text"]
-        )
+        received_at = time.monotonic()
+        speech = serializer.validated_data.get("audio_wav_base64")
+        if speech is not None:  # already 16 kHz mono PCM16 (the serializer decoded and resampled it)
+            turn_request = TurnRequest(received_at=received_at, input_mode=Turn.InputMode.SPEECH, pcm=speech)
+        else:
+            turn_request = TurnRequest(
+                received_at=received_at, input_mode=Turn.InputMode.TEXT, text=serializer.validated_data["text"]
+            )
         try:
             result = async_to_sync(orchestrator.run)(turn_request)
         finally:

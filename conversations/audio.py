@@ -17,10 +17,6 @@ class AudioFrameTooLargeError(AudioError):
     code = "message_too_large"
 
 
-class UtteranceTooLongError(AudioError):
-    code = "utterance_too_long"
-
-
 def _require_whole_samples(*, pcm: bytes) -> None:
     if len(pcm) % SAMPLE_WIDTH:
         raise AudioError(f"Audio of {len(pcm)} bytes is not whole 16-bit samples (odd byte count).")
@@ -48,15 +44,18 @@ class UtteranceBuffer:
     def duration_ms(self) -> int:
         return self._size // SAMPLE_WIDTH * 1000 // self.sample_rate
 
-    def append(self, pcm: bytes) -> None:
-        """Add audio; when it does not fit, nothing is added."""
+    @property
+    def max_seconds(self) -> float:
+        return self.max_bytes // SAMPLE_WIDTH / self.sample_rate
+
+    def append(self, pcm: bytes) -> int:
+        """Add audio up to the limit; returns how many bytes did not fit (and were not kept)."""
         _require_whole_samples(pcm=pcm)
-        if self._size + len(pcm) > self.max_bytes:
-            raise UtteranceTooLongError(
-                f"The utterance is longer than {self.max_bytes // SAMPLE_WIDTH / self.sample_rate:g} seconds."
-            )
-        self._chunks.append(pcm)
-        self._size += len(pcm)
+        kept = pcm[: self.max_bytes - self._size]
+        if kept:
+            self._chunks.append(kept)
+            self._size += len(kept)
+        return len(pcm) - len(kept)
 
     def peek(self) -> bytes:
         """The utterance so far, left in the buffer."""

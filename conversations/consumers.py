@@ -79,8 +79,17 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         session, self.session = self.session, None
         if session is None:
             return
-        await session.close()
-        await self.channel_layer.group_discard(player_group_name(player_id=self.player.player_id), self.channel_name)
+        try:
+            await session.close()  # first: the learner's words and the conversation's end are stored
+        finally:
+            try:
+                await self.channel_layer.group_discard(
+                    player_group_name(player_id=self.player.player_id), self.channel_name
+                )
+            except Exception as exc:
+                # E.g. hundreds of sockets closing at once exhaust the layer's connections: the
+                # membership then expires with the group (channel layer group_expiry).
+                logger.warning("Could not leave the player's group on disconnect: %s", exc)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         session = self.session

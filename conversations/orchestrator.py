@@ -33,6 +33,7 @@ from conversations.signals import turn_recorded_announce
 from conversations.transcription import UtteranceTranscriber
 from engines.errors import BadInputError, EngineError
 from engines.interfaces import Audio, ChatMessage
+from engines.tts_base import speed_for_level
 from npcs.models import NPC
 from npcs.selectors import npc_names
 from players.models import Player
@@ -75,6 +76,9 @@ class TurnRequest:
     trailing_silence_ms: int | None = None
     # Set when transcription started during speech: it finishes the utterance's transcript.
     transcriber: UtteranceTranscriber | None = None
+    # Set when a reply was begun at the learner's last pause and nothing was said after it: the
+    # speculation (None inside when it could not be prepared; the transcriber then finishes).
+    speculation: "asyncio.Task[PreparedReply | None] | None" = None
     turn_id: uuid.UUID = field(default_factory=uuid.uuid4)
 
 
@@ -114,6 +118,7 @@ class _TurnProgress:
     output: TurnOutput
     metrics: dict[str, Any] = field(default_factory=dict)
     spoken: list[str] = field(default_factory=list)
+    prepared: "PreparedReply | None" = None  # the speculation the turn adopted
 
     @property
     def turn_id(self) -> str:
@@ -122,14 +127,166 @@ class _TurnProgress:
     def elapsed_ms(self) -> int:
         return round((time.monotonic() - self.request.received_at) * 1000)
 
-    async def mark(self, stage: str) -> None:
-        """Record the first time a stage is reached."""
+    async def mark(self, stage: str, *, at: float | None = None) -> None:
+        """Record the first time a stage is reached (``at``: when, if earlier than now; a stage
+        reached before the turn ended, by a prepared reply, counts as 0 ms)."""
         key = f"{stage}_ms"
         if key in self.metrics:
             return
-        self.metrics[key] = self.elapsed_ms()
+        self.metrics[key] = self.elapsed_ms() if at is None else max(0, round((at - self.request.received_at) * 1000))
         if self.output.wants("metrics"):
             await self.output.send_event(metrics_event(turn_id=self.turn_id, stage=stage, ms=self.metrics[key]))
+
+
+class ReplyInProgress:
+    """A reply written by the language model and synthesized sentence by sentence (sentence k
+    while the model writes k+1), each audio waiting in order until it is sent. A turn begins
+    one once it knows the learner's words; a speculation begins one at the learner's pause,
+    before the turn is sure to end there, and the turn adopts it or it is dropped."""
+
+    def __init__(
+        self, *, llm: Any, tts: Any, voice: str | None, speed: float, language: str, messages: list[ChatMessage]
+    ) -> None:
+        self.llm, self.tts, self.voice, self.speed = llm, tts, voice, speed
+        self.language, self.messages = language, messages
+        self.ready: asyncio.Queue[tuple[str, Audio] | None] = asyncio.Queue()
+        self.reached: dict[str, float] = {}  # stage -> time.monotonic() it was first reached
+        self.deltas: list[str] = []
+        self.failure: TurnError | None = None
+        self._progress: _TurnProgress | None = None
+        self._task = asyncio.create_task(self._produce())
+
+    async def attach(self, progress: _TurnProgress) -> None:
+        """From now on, stages and text deltas are the turn's (those already reached are
+        marked, the text written so far goes out as one delta)."""
+        backlog, self._progress = "".join(self.deltas), progress  # no await in between
+        if backlog and progress.output.wants("npc_text_delta"):
+            await progress.output.send_event(npc_text_delta_event(text=backlog, turn_id=progress.turn_id))
+        for stage, at in list(self.reached.items()):
+            await progress.mark(stage, at=at)
+
+    async def next(self) -> tuple[str, Audio] | None:
+        """The next sentence and its audio; None at the end (raises the reply's TurnError)."""
+        item = await self.ready.get()
+        if item is None and self.failure is not None:
+            raise self.failure
+        return item
+
+    async def cancel(self) -> None:
+        if not self._task.done():
+            self._task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _reach(self, stage: str) -> None:
+        self.reached.setdefault(stage, time.monotonic())
+        if self._progress is not None:
+            await self._progress.mark(stage)
+
+    async def _produce(self) -> None:
+        sentences: asyncio.Queue[str | None] = asyncio.Queue()
+
+        async def write() -> None:
+            segmenter = SentenceSegmenter()
+            complete = 0
+            try:
+                async with aclosing(self.llm.stream(self.messages, max_tokens=REPLY_MAX_TOKENS)) as deltas:
+                    async for delta in deltas:
+                        await self._reach("llm_first_token")
+                        self.deltas.append(delta)
+                        progress = self._progress
+                        if progress is not None and progress.output.wants("npc_text_delta"):
+                            event = npc_text_delta_event(text=delta, turn_id=progress.turn_id)
+                            await progress.output.send_event(event)
+                        for sentence in segmenter.feed(delta):
+                            await self._reach("first_sentence")
+                            sentences.put_nowait(sentence)
+                            complete += sentence_is_complete(sentence)
+                            if complete == REPLY_MAX_SENTENCES:
+                                return  # closing the stream stops the model at its next token
+                if rest := segmenter.flush():
+                    await self._reach("first_sentence")
+                    sentences.put_nowait(rest)
+            except EngineError as exc:
+                raise TurnError("llm_unavailable", f"The language model failed: {exc}") from exc
+            finally:
+                sentences.put_nowait(None)
+
+        async def synthesize() -> None:
+            while (sentence := await sentences.get()) is not None:
+                try:
+                    audio = await self.tts.synthesize(
+                        sentence, language=self.language, voice=self.voice, speed=self.speed
+                    )
+                except EngineError as exc:
+                    raise TurnError("tts_failed", f"Speech synthesis failed: {exc}") from exc
+                self.ready.put_nowait((sentence, audio))
+
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(write())
+                group.create_task(synthesize())
+        except* TurnError as failures:
+            self.failure = failures.exceptions[0]  # type: ignore[assignment]
+        finally:
+            self.ready.put_nowait(None)
+
+
+@dataclass(frozen=True)
+class PreparedReply:
+    """A speculation the turn adopts: the transcript up to the pause and the reply begun on it."""
+
+    transcript: str
+    reply: ReplyInProgress
+
+
+@dataclass
+class SpeculationStats:
+    """This process's speculations: adopted (hits), dropped or unusable (misses), and the
+    seconds of work the misses cost (from the pause to the drop)."""
+
+    hits: int = 0
+    misses: int = 0
+    wasted_seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, float]:
+        tried = self.hits + self.misses
+        return {
+            "hits": self.hits,
+            "misses": self.misses,
+            "hit_rate": round(self.hits / tried, 3) if tried else 0.0,
+            "wasted_seconds": round(self.wasted_seconds, 1),
+        }
+
+
+SPECULATION = SpeculationStats()
+
+
+async def speculation_adopt(speculation: asyncio.Task[PreparedReply | None]) -> PreparedReply | None:
+    """The prepared reply of a speculation the turn can use, or None (counted as a miss)."""
+    try:
+        prepared = await speculation
+    except Exception as exc:  # only a head start: the turn does the work itself
+        logger.info("A speculation could not be used: %s", exc)
+        prepared = None
+    if prepared is None:
+        SPECULATION.misses += 1
+    else:
+        SPECULATION.hits += 1
+    return prepared
+
+
+async def speculation_drop(speculation: asyncio.Task[PreparedReply | None], *, started_at: float) -> None:
+    """The learner spoke again after the pause: nothing of this speculation is ever sent."""
+    SPECULATION.misses += 1
+    speculation.cancel()
+    try:
+        prepared = await speculation
+    except (asyncio.CancelledError, Exception):
+        prepared = None
+    if prepared is not None:
+        await prepared.reply.cancel()
+    SPECULATION.wasted_seconds += time.monotonic() - started_at
 
 
 class TurnOrchestrator:
@@ -156,14 +313,22 @@ class TurnOrchestrator:
         self.conversation = conversation
         self.language = language
         self._interrupted = asyncio.Event()
+        self._abandoned = False
         self._next_index = 0
 
     def interrupt(self) -> None:
         """Barge-in: stop the current reply at the next token or sentence boundary."""
         self._interrupted.set()
 
+    def abandon(self) -> None:
+        """The client went away: the learner's words are still transcribed, stored and
+        checked, but no reply is written for nobody (one being spoken stops)."""
+        self._abandoned = True
+        self._interrupted.set()
+
     async def run(self, request: TurnRequest) -> TurnResult:
-        self._interrupted = asyncio.Event()
+        if not self._abandoned:
+            self._interrupted = asyncio.Event()
         index, self._next_index = self._next_index, self._next_index + 1
         progress = _TurnProgress(request=request, output=self.output)
         transcript, audio_in_ms, record = "", None, None
@@ -174,7 +339,9 @@ class TurnOrchestrator:
                 transcription_event(text=transcript, turn_id=progress.turn_id, language=self.language)
             )
             record = await self._record(index=index, request=request, transcript=transcript, audio_in_ms=audio_in_ms)
-            if transcript:
+            if self._abandoned:
+                status = Turn.Status.INTERRUPTED
+            elif transcript:
                 interrupted = await self._respond(progress=progress, transcript=transcript)
                 status = Turn.Status.INTERRUPTED if interrupted else Turn.Status.COMPLETED
                 await self.output.send_event(npc_text_event(text=" ".join(progress.spoken), turn_id=progress.turn_id))
@@ -185,6 +352,8 @@ class TurnOrchestrator:
             status = Turn.Status.INTERRUPTED  # the client went away mid-turn
             raise
         finally:
+            if progress.prepared is not None:
+                await progress.prepared.reply.cancel()  # a turn that failed before speaking it
             # Also when the client went away mid-turn: store what happened, send nothing more.
             metrics = self._final_metrics(progress=progress, audio_in_ms=audio_in_ms)
             await self._store(
@@ -201,7 +370,7 @@ class TurnOrchestrator:
         await self.output.send_event(
             turn_complete_event(turn_id=progress.turn_id, metrics=metrics, interrupted=interrupted)
         )
-        if self.prefill_next_turn and transcript and progress.spoken:
+        if self.prefill_next_turn and transcript and progress.spoken and not self._abandoned:
             self._prefill = asyncio.create_task(self._prefill_next_prompt())
         return TurnResult(
             turn_id=request.turn_id,
@@ -239,6 +408,11 @@ class TurnOrchestrator:
         if request.input_mode == Turn.InputMode.TEXT:
             return request.text, None
         audio_in_ms = pcm16_duration_ms(pcm=request.pcm, sample_rate=SPEECH_SAMPLE_RATE)
+        if request.speculation is not None:
+            progress.prepared = await speculation_adopt(request.speculation)
+            if progress.prepared is not None:
+                await progress.mark("stt")
+                return progress.prepared.transcript, audio_in_ms
         if not request.pcm:
             return "", audio_in_ms
         try:
@@ -269,22 +443,38 @@ class TurnOrchestrator:
         return turn
 
     async def _respond(self, *, progress: _TurnProgress, transcript: str) -> bool:
-        """Speak the reply; returns whether the learner interrupted it."""
-        messages = await self._prompt(transcript=transcript)
-        reply = asyncio.create_task(self._speak_reply(progress=progress, messages=messages))
+        """Speak the reply (the prepared one when the turn has it); returns whether the learner
+        interrupted it."""
+        prepared = progress.prepared
+        reply = prepared.reply if prepared is not None else await self.reply_begin(transcript=transcript)
+        speaking = asyncio.create_task(self._speak_reply(progress=progress, reply=reply))
         barge_in = asyncio.create_task(self._interrupted.wait())
         try:
-            await asyncio.wait({reply, barge_in}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({speaking, barge_in}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             barge_in.cancel()
-            if not reply.done():
-                reply.cancel()
+            if not speaking.done():
+                speaking.cancel()
                 with suppress(asyncio.CancelledError):
-                    await reply
-        if reply.cancelled():
+                    await speaking
+            await reply.cancel()
+        if speaking.cancelled():
             return True
-        reply.result()  # re-raises the TurnError of a failed reply
+        speaking.result()  # re-raises the TurnError of a failed reply
         return False
+
+    async def reply_begin(self, *, transcript: str) -> ReplyInProgress:
+        """Begin the reply to ``transcript`` (a speculation calls this at a pause)."""
+        messages = await self._prompt(transcript=transcript)
+        tts, voice = self.engines.tts_for(self.language, self.npc.voice)
+        return ReplyInProgress(
+            llm=self.engines.llm(),
+            tts=tts,
+            voice=voice,
+            speed=speed_for_level(self.player.proficiency_level),  # slower for A1-A2 learners
+            language=self.language,
+            messages=messages,
+        )
 
     async def _prompt(self, *, transcript: str) -> list[ChatMessage]:
         store = get_world_state_store()
@@ -306,56 +496,21 @@ class TurnOrchestrator:
             history=history,
         )
 
-    async def _speak_reply(self, *, progress: _TurnProgress, messages: list[ChatMessage]) -> None:
-        llm = self.engines.llm()
-        tts, voice = self.engines.tts_for(self.language, self.npc.voice)
-        sentences: asyncio.Queue[str | None] = asyncio.Queue()
-
-        async def write() -> None:
-            segmenter = SentenceSegmenter()
-            complete = 0
-            try:
-                async with aclosing(llm.stream(messages, max_tokens=REPLY_MAX_TOKENS)) as deltas:
-                    async for delta in deltas:
-                        await progress.mark("llm_first_token")
-                        if self.output.wants("npc_text_delta"):
-                            await self.output.send_event(npc_text_delta_event(text=delta, turn_id=progress.turn_id))
-                        for sentence in segmenter.feed(delta):
-                            await progress.mark("first_sentence")
-                            sentences.put_nowait(sentence)
-                            complete += sentence_is_complete(sentence)
-                            if complete == REPLY_MAX_SENTENCES:
-                                return  # closing the stream stops the model at its next token
-                if rest := segmenter.flush():
-                    await progress.mark("first_sentence")
-                    sentences.put_nowait(rest)
-            except EngineError as exc:
-                raise TurnError("llm_unavailable", f"The language model failed: {exc}") from exc
-            finally:
-                sentences.put_nowait(None)
-
-        async def speak() -> None:
-            while (sentence := await sentences.get()) is not None:
-                try:
-                    audio = await tts.synthesize(sentence, language=self.language, voice=voice)
-                except EngineError as exc:
-                    raise TurnError("tts_failed", f"Speech synthesis failed: {exc}") from exc
-                await self.output.send_audio(audio)
-                await progress.mark("first_audio")
-                progress.spoken.append(sentence)
-
-        try:
-            async with asyncio.TaskGroup() as group:
-                group.create_task(write())
-                group.create_task(speak())
-        except* TurnError as failures:
-            raise failures.exceptions[0] from None
+    async def _speak_reply(self, *, progress: _TurnProgress, reply: ReplyInProgress) -> None:
+        await reply.attach(progress)
+        while (item := await reply.next()) is not None:
+            sentence, audio = item
+            await self.output.send_audio(audio)
+            await progress.mark("first_audio")
+            progress.spoken.append(sentence)
 
     def _final_metrics(self, *, progress: _TurnProgress, audio_in_ms: int | None) -> dict[str, Any]:
         metrics = {**progress.metrics, "total_ms": progress.elapsed_ms(), "audio_in_ms": audio_in_ms}
         silence = progress.request.trailing_silence_ms
         if silence is not None and "first_audio_ms" in metrics:
             metrics["speech_end_to_first_audio_ms"] = metrics["first_audio_ms"] + silence
+        if progress.request.speculation is not None:
+            metrics["speculation"] = "hit" if progress.prepared is not None else "miss"
         metrics["engines"] = self._engine_names(progress=progress)
         return metrics
 

@@ -68,6 +68,17 @@ class UtteranceTranscriber:
             self._pieces.append((await self.stt.transcribe(piece, language=self.language)).text)
             self._done_until = cut
 
+    async def transcript_until(self, cut: int) -> str | None:
+        """The transcript up to byte ``cut`` once the pieces are done, or None when they do not
+        end exactly there (a piece too short was left for later, or one failed). Never cancels
+        the pieces: the turn needs them either way."""
+        while self._running is not None and not self._running.done():
+            try:
+                await asyncio.shield(self._running)
+            except EngineError:
+                return None
+        return self.text_so_far if self._done_until == cut and self._pieces else None
+
     async def preview(self, *, pcm: bytes) -> str:
         """What the learner has said so far (``pcm``: the utterance so far), for a partial
         transcript: the finished pieces plus a throwaway transcription of the rest."""

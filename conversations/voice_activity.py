@@ -96,6 +96,11 @@ class SpeechTracker:
         return self.end_silence_ms is not None
 
     @property
+    def voiced_since_pause(self) -> bool:
+        """Speech came after the last pause (or there was none yet)."""
+        return self._voiced_since_cut
+
+    @property
     def utterance(self) -> bytes:
         """Stream endpoint: the current utterance so far."""
         return bytes(self._audio)

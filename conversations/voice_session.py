@@ -14,7 +14,6 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable
-from contextlib import suppress
 from typing import Any, Protocol, Self
 
 from channels.db import database_sync_to_async
@@ -39,7 +38,14 @@ from conversations.messages import (
     TypedText,
 )
 from conversations.models import Conversation, Turn
-from conversations.orchestrator import ConversationEngines, TurnOrchestrator, TurnOutput, TurnRequest
+from conversations.orchestrator import (
+    ConversationEngines,
+    PreparedReply,
+    TurnOrchestrator,
+    TurnOutput,
+    TurnRequest,
+    speculation_drop,
+)
 from conversations.services import conversation_end, conversation_start
 from conversations.transcription import UtteranceTranscriber
 from conversations.voice_activity import (
@@ -53,7 +59,7 @@ from engines.errors import EngineError
 from engines.interfaces import Audio
 from npcs.models import NPC
 from players.models import Player
-from vocabulary.audio import SPEECH_SAMPLE_RATE, Pcm16Resampler, wav_encode
+from vocabulary.audio import SPEECH_SAMPLE_RATE, Pcm16Resampler, pcm16_duration_ms, wav_encode
 from vocabulary.languages import CEFRLevel
 
 logger = logging.getLogger(__name__)
@@ -66,8 +72,10 @@ PARTIAL_INTERVAL_BYTES = SPEECH_SAMPLE_RATE * 2
 # A client that keeps sending bad frames is closed: this many errors within the window.
 ERROR_LIMIT = 20
 ERROR_WINDOW_SECONDS = 10.0
-# Seconds a turn gets to store what happened after its client went away.
-DISCONNECT_GRACE_SECONDS = 5.0
+# Seconds the turns of a client that went away get to transcribe and store its words.
+DISCONNECT_GRACE_SECONDS = 30.0
+# Audio of an unfinished utterance at a disconnect shorter than this is no words to keep.
+MIN_KEPT_SPEECH_MS = 300
 
 ClientMessage = EndUtterance | TypedText | Interrupt | Ping | SessionConfig
 
@@ -152,9 +160,13 @@ class VoiceSession:
         self.events: frozenset[str] = frozenset()
         self.errors = ErrorRateLimiter()
         self.turn_task: asyncio.Task[None] | None = None
-        self.queued: TurnRequest | None = None
+        self.waiting: deque[TurnRequest] = deque()  # at most one while the client listens
         self.announced_sample_rate: int | None = None
         self.transcriber: UtteranceTranscriber | None = None
+        # A reply begun at the learner's last pause, with when that was.
+        self.speculation: asyncio.Task[PreparedReply | None] | None = None
+        self.speculation_started_at = 0.0
+        self._drops: set[asyncio.Task[None]] = set()
         self.orchestrator = TurnOrchestrator(
             engines=engines,
             output=TurnOutput(send_event=self.send_event, send_audio=self.send_audio, wants=self.wants),
@@ -193,6 +205,17 @@ class VoiceSession:
             await self.send_event(turn_complete_event(turn_id=str(uuid.uuid4()), metrics={}))
 
     async def audio_received(self, frame: bytes) -> None:
+        if not self.listening:
+            return
+        try:
+            pcm = self.input_pcm(frame)
+        except AudioError as exc:
+            await self.recoverable_error(code=exc.code, message=str(exc))
+            return
+        await self.speech_received(pcm)
+
+    async def speech_received(self, pcm: bytes) -> None:
+        """16 kHz PCM16 from the client, in order."""
         raise NotImplementedError
 
     def input_pcm(self, frame: bytes) -> bytes:
@@ -232,8 +255,8 @@ class VoiceSession:
         """One turn at a time; one more may wait; a further one is refused as busy."""
         if not self.turn_running:
             self.turn_task = asyncio.create_task(self._run_turns(request))
-        elif self.queued is None:
-            self.queued = request
+        elif not self.waiting:
+            self.waiting.append(request)
         else:
             await self.send_event(
                 error_event(code="busy", message="A turn is running and another is waiting; this one was dropped.")
@@ -244,7 +267,8 @@ class VoiceSession:
         if self.turn_running:
             self.orchestrator.interrupt()
 
-    async def _run_turns(self, request: TurnRequest | None) -> None:
+    async def _run_turns(self, first: TurnRequest) -> None:
+        request: TurnRequest | None = first
         while request is not None:
             self.announced_sample_rate = None
             try:
@@ -256,19 +280,87 @@ class VoiceSession:
                 logger.exception("Turn %s failed unexpectedly", request.turn_id)
                 await self.send_event(error_event(code="internal_error", message="The turn failed on the server."))
                 await self.send_event(turn_complete_event(turn_id=str(request.turn_id), metrics={}))
-            request, self.queued = self.queued, None
+            request = self.waiting.popleft() if self.waiting else None
+
+    def unfinished_utterance(self) -> TurnRequest | None:
+        """At a disconnect: the speech received since the last turn, as a turn of its own."""
+        raise NotImplementedError
+
+    def _speech_request(
+        self, *, pcm: bytes, trailing_silence_ms: int | None = None, received_at: float | None = None
+    ) -> TurnRequest:
+        """The utterance as a turn, with the transcriber that began on it during speech and the
+        reply begun at its last pause, if nothing was said after it."""
+        transcriber, self.transcriber = self.transcriber, None
+        speculation, self.speculation = self.speculation, None
+        if speculation is not None and self.tracker is not None and self.tracker.voiced_since_pause:
+            self._drop(speculation)
+            speculation = None
+        return TurnRequest(
+            received_at=time.monotonic() if received_at is None else received_at,
+            input_mode=Turn.InputMode.SPEECH,
+            pcm=pcm,
+            trailing_silence_ms=trailing_silence_ms,
+            transcriber=transcriber,
+            speculation=speculation,
+        )
+
+    # --- speculation: the reply begun at a pause -------------------------------------
+
+    def paused(self, *, pcm: bytes, cut: int) -> None:
+        """The learner paused at byte ``cut`` of the utterance (``pcm``: the utterance so far):
+        transcribe up to there, and begin the reply in case the turn ends here."""
+        transcriber = self.utterance_transcriber()
+        transcriber.pause(pcm=pcm, cut=cut)
+        if not settings.SPECULATIVE_REPLIES or self.turn_running or self.waiting:
+            return  # the reply would read a history that is still being written
+        if self.speculation is not None:
+            self._drop(self.speculation)
+        self.speculation_started_at = time.monotonic()
+        self.speculation = asyncio.create_task(self._prepare(transcriber=transcriber, cut=cut))
+
+    async def _prepare(self, *, transcriber: UtteranceTranscriber, cut: int) -> PreparedReply | None:
+        transcript = await transcriber.transcript_until(cut)
+        if not transcript:
+            return None
+        return PreparedReply(transcript=transcript, reply=await self.orchestrator.reply_begin(transcript=transcript))
+
+    def speech_went_on(self) -> None:
+        """Called after each piece of audio: speech after the pause drops its speculation."""
+        if self.speculation is not None and self.tracker is not None and self.tracker.voiced_since_pause:
+            speculation, self.speculation = self.speculation, None
+            self._drop(speculation)
+
+    def _drop(self, speculation: asyncio.Task[PreparedReply | None]) -> None:
+        drop = asyncio.create_task(speculation_drop(speculation, started_at=self.speculation_started_at))
+        self._drops.add(drop)  # the loop keeps tasks only weakly
+        drop.add_done_callback(self._drops.discard)
 
     async def close(self) -> None:
-        """The client went away: stop listening, let the running turn store what happened,
-        and end the conversation."""
+        """The client went away. Nothing more is read or sent, no reply is written, but every
+        word it said is transcribed, stored and checked: the turns running or waiting, and
+        the utterance it was in the middle of. Then the conversation ends."""
         self.listening = False
+        self.orchestrator.abandon()
+        unfinished = self.unfinished_utterance()
+        if unfinished is not None:
+            if self.turn_running:
+                self.waiting.append(unfinished)
+            else:
+                self.turn_task = asyncio.create_task(self._run_turns(unfinished))
         if self.transcriber is not None:
             await self.transcriber.cancel()
+        if self.speculation is not None:
+            self._drop(self.speculation)
+            self.speculation = None
         if self.turn_task is not None and not self.turn_task.done():
-            self.turn_task.cancel()
-            with suppress(asyncio.CancelledError, TimeoutError):
+            try:
                 await asyncio.wait_for(self.turn_task, DISCONNECT_GRACE_SECONDS)
+            except TimeoutError:
+                logger.warning("Turns of a closed socket took over %s s; stopped", DISCONNECT_GRACE_SECONDS)
         await self.orchestrator.close()
+        if self._drops:
+            await asyncio.gather(*self._drops, return_exceptions=True)
         await database_sync_to_async(conversation_end)(conversation=self.conversation)
 
     # --- to the client --------------------------------------------------------------
@@ -306,35 +398,47 @@ class PushToTalkSession(VoiceSession):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.buffer = UtteranceBuffer(sample_rate=SPEECH_SAMPLE_RATE)
+        self.told_too_long = False  # this utterance went over the limit and the client was told
 
-    async def audio_received(self, frame: bytes) -> None:
-        if not self.listening:
-            return
-        try:
-            pcm = self.input_pcm(frame)
-            self.buffer.append(pcm)
-        except AudioError as exc:
-            await self.recoverable_error(code=exc.code, message=str(exc))
-            return
-        if self.tracker is not None:
+    async def speech_received(self, pcm: bytes) -> None:
+        left_out = self.buffer.append(pcm)
+        if left_out:
+            pcm = pcm[: len(pcm) - left_out]
+            await self.utterance_too_long()
+        if self.tracker is not None and pcm:
             for event in self.tracker.feed(pcm):
                 if isinstance(event, SpeechPaused):
-                    self.utterance_transcriber().pause(pcm=self.buffer.peek(), cut=event.cut)
+                    self.paused(pcm=self.buffer.peek(), cut=event.cut)
+            self.speech_went_on()
+
+    async def utterance_too_long(self) -> None:
+        """Holding the talk key past the limit is speech, not abuse: said once per utterance,
+        not counted against the client, and what fits is answered at end_utterance."""
+        if self.told_too_long:
+            return
+        self.told_too_long = True
+        limit = self.buffer.max_seconds
+        await self.send_event(
+            error_event(
+                code="utterance_too_long",
+                message=f"The utterance is over {limit:g} s: its first {limit:g} s will be answered, "
+                "the rest was not kept.",
+            )
+        )
 
     async def end_utterance(self) -> None:
         if self.resampler:
             self.buffer.append(self.resampler.flush())
+        request = self._speech_request(pcm=self.buffer.take())
         if self.tracker is not None:
             self.tracker.start_utterance()
-        transcriber, self.transcriber = self.transcriber, None
-        await self.submit_turn(
-            TurnRequest(
-                received_at=time.monotonic(),
-                input_mode=Turn.InputMode.SPEECH,
-                pcm=self.buffer.take(),
-                transcriber=transcriber,
-            )
-        )
+        self.told_too_long = False
+        await self.submit_turn(request)
+
+    def unfinished_utterance(self) -> TurnRequest | None:
+        if self.buffer.duration_ms < MIN_KEPT_SPEECH_MS:
+            return None
+        return self._speech_request(pcm=self.buffer.take())
 
 
 class HandsFreeVoiceSession(VoiceSession):
@@ -361,22 +465,16 @@ class HandsFreeVoiceSession(VoiceSession):
         self.preview: asyncio.Task[None] | None = None
         self.partial_due_at = 0  # bytes of the utterance at which the next partial transcript may start
 
-    async def audio_received(self, frame: bytes) -> None:
-        if not self.listening:
-            return
-        try:
-            pcm = self.input_pcm(frame)
-        except AudioError as exc:
-            await self.recoverable_error(code=exc.code, message=str(exc))
-            return
+    async def speech_received(self, pcm: bytes) -> None:
         for event in self.speech.feed(pcm):
             match event:
                 case SpeechStarted():
                     await self.speech_started()
                 case SpeechPaused(cut=cut, pcm=utterance_so_far):
-                    self.utterance_transcriber().pause(pcm=utterance_so_far, cut=cut)
+                    self.paused(pcm=utterance_so_far, cut=cut)
                 case SpeechEnded(pcm=utterance, trailing_silence_ms=silence):
                     await self.speech_ended(pcm=utterance, trailing_silence_ms=silence)
+        self.speech_went_on()
         if self.speech.speaking and self.wants("transcription_partial"):
             self.maybe_send_partial()
 
@@ -394,15 +492,8 @@ class HandsFreeVoiceSession(VoiceSession):
             self.preview.cancel()  # the final transcript must not wait for a preview
         if self.wants("speech_stopped"):
             await self.send_event(speech_stopped_event())
-        transcriber, self.transcriber = self.transcriber, None
         await self.submit_turn(
-            TurnRequest(
-                received_at=received_at,
-                input_mode=Turn.InputMode.SPEECH,
-                pcm=pcm,
-                trailing_silence_ms=trailing_silence_ms,
-                transcriber=transcriber,
-            )
+            self._speech_request(pcm=pcm, trailing_silence_ms=trailing_silence_ms, received_at=received_at)
         )
 
     async def end_utterance(self) -> None:
@@ -436,6 +527,14 @@ class HandsFreeVoiceSession(VoiceSession):
         super().configure(config)
         if config.end_of_turn_silence_ms is not None:
             self.speech.end_silence_ms = config.end_of_turn_silence_ms
+
+    def unfinished_utterance(self) -> TurnRequest | None:
+        if not self.speech.speaking:
+            return None
+        pcm = self.speech.take()
+        if pcm16_duration_ms(pcm=pcm, sample_rate=SPEECH_SAMPLE_RATE) < MIN_KEPT_SPEECH_MS:
+            return None
+        return self._speech_request(pcm=pcm)
 
     async def close(self) -> None:
         if self.preview is not None:

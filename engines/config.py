@@ -18,7 +18,7 @@ class EngineConfig:
     stt_model: str = ""
     stt_device: str = "cpu"
     stt_compute_type: str = "int8"
-    stt_beam_size: int = 1
+    stt_beam_size: int = 5  # measured against 1: docs/BENCHMARKS.md
     llm: str = "local"
     # A packaged model by name (engines/llm_models.py: qwen2.5-1.5b, smollm2-135m, qwen2.5-0.5b)
     # or a GGUF path; chosen by the conversation evaluation (docs/BENCHMARKS.md).

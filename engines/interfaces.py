@@ -199,11 +199,15 @@ class LanguageModel(Engine, Protocol):
 class TextToSpeech(Engine, Protocol):
     def supports(self, language: str) -> bool: ...
 
-    async def synthesize(self, text: str, *, language: str, voice: str | None = None) -> Audio:
-        """One sentence (or a short text) to audio."""
+    async def synthesize(self, text: str, *, language: str, voice: str | None = None, speed: float = 1.0) -> Audio:
+        """One sentence (or a short text) to audio; ``speed`` below 1.0 is slower speech."""
 
-    def stream(self, text: str, *, language: str, voice: str | None = None) -> AsyncIterator[Audio]:
+    def stream(self, text: str, *, language: str, voice: str | None = None, speed: float = 1.0) -> AsyncIterator[Audio]:
         """Audio per sentence of ``text``, each as soon as it is ready."""
+
+    def available_voices(self) -> list[str]: ...
+
+    def voice_error(self, voice: str) -> str: ...
 
 
 @runtime_checkable

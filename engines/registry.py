@@ -154,11 +154,48 @@ class EngineRegistry:
             return primary, voice
         return self.tts("espeak"), voices.get("espeak") or None
 
-    async def speak(self, text: str, *, language: str, voices: Mapping[str, str] | None = None) -> AsyncIterator[Audio]:
+    async def speak(
+        self, text: str, *, language: str, voices: Mapping[str, str] | None = None, speed: float = 1.0
+    ) -> AsyncIterator[Audio]:
         """Audio per sentence in the NPC's voice (what the turn orchestrator uses)."""
         engine, voice = self.tts_for(language, voices)
-        async for audio in engine.stream(text, language=language, voice=voice):
+        async for audio in engine.stream(text, language=language, voice=voice, speed=speed):
             yield audio
+
+    def voice_problems(self, language: str, voices: Mapping[str, str] | None) -> list[str]:
+        """What is wrong with an NPC's voices (empty when every voice exists): each voice id is
+        checked by its engine, and so is the espeak-ng voice the NPC falls back to. Loads only
+        espeak-ng's library and reads Piper's voice files, never a neural model."""
+        problems: list[str] = []
+        voices = dict(voices or {})
+        for name, voice in voices.items():
+            if name not in TTS_ENGINES:
+                problems.append(f"{name!r} is not a text-to-speech engine (use {', '.join(TTS_ENGINES)})")
+                continue
+            if not isinstance(voice, str):
+                problems.append(f"the {name} voice must be a string, not {voice!r}")
+                continue
+            if voice:
+                problems.extend(self._voice_problem(name, voice, language))
+        if not voices.get("espeak"):
+            from .tts_espeak import EspeakTTS
+
+            problems.extend(self._voice_problem("espeak", EspeakTTS.voice_name(language, None), language))
+        return problems
+
+    def _voice_problem(self, name: str, voice: str, language: str) -> list[str]:
+        engine = self.tts(name)
+        try:
+            error = engine.voice_error(voice)
+            available = engine.available_voices()
+        except EngineError as exc:
+            return [f"{name} cannot check voice {voice!r}: {exc}"]
+        if not error:
+            return []
+        # The voices for the NPC's language when the engine has any ("fr", "fr-be", "fr-ch"), else all.
+        for_language = [v for v in available if v.split("-")[0].split("_")[0].lower() == language]
+        listed = f"; {name} has: {', '.join(for_language or available)}" if available else ""
+        return [f"{error}{listed}"]
 
     def grammar_engine(self, name: str) -> Any:
         if name == "harper":

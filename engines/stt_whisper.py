@@ -7,6 +7,9 @@ distil-large-v3, ...) or a local CTranslate2 folder works through ``model``.
 
 from __future__ import annotations
 
+import logging
+import math
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,66 @@ from .base import BaseEngine
 from .errors import ModelNotFoundError
 from .executor import EngineExecutor
 from .interfaces import Transcript, WordTiming
+
+logger = logging.getLogger("engines")
+
+
+# The bound on a transcript's length: speech runs at about 2-3 words a second (fast speech
+# under 4.5), so more than this is Whisper looping or inventing text. Short clips get a floor.
+MAX_WORDS_PER_SECOND = 4.5
+MIN_WORD_BUDGET = 8
+# The same bound for the decoder itself, in tokens (French/German words take 2-3 tokens), so a
+# loop inside one 30 s window ends in the decoder instead of running to Whisper's 448 tokens.
+MAX_TOKENS_PER_SECOND = 12
+MIN_TOKEN_BUDGET = 24
+MAX_TOKEN_BUDGET = 220  # of the 448 a Whisper window holds (prompt included)
+
+# Whisper's own guards against hallucination: a window whose text compresses too well (a
+# loop) or whose tokens are improbable is decoded again at a higher temperature; a window
+# judged silent is dropped; no window is conditioned on the previous one's (looping) text.
+DECODING_GUARDS: dict[str, Any] = {
+    "temperature": (0.0, 0.4, 0.8),
+    "compression_ratio_threshold": 2.4,
+    "log_prob_threshold": -1.0,
+    "no_speech_threshold": 0.6,
+    "condition_on_previous_text": False,
+    "no_repeat_ngram_size": 0,  # measured: see docs/BENCHMARKS.md
+    "repetition_penalty": 1.0,
+}
+
+
+def word_budget(audio_seconds: float) -> int:
+    """The most words a transcript of this much audio may have."""
+    return max(MIN_WORD_BUDGET, math.ceil(audio_seconds * MAX_WORDS_PER_SECOND))
+
+
+def token_budget(audio_seconds: float) -> int:
+    """The most tokens the decoder may produce for one window of this much audio."""
+    return min(MAX_TOKEN_BUDGET, max(MIN_TOKEN_BUDGET, math.ceil(min(audio_seconds, 30.0) * MAX_TOKENS_PER_SECOND)))
+
+
+def bounded_segments(segments: Iterable[Any], budget: int) -> tuple[list[str], list[Any], bool]:
+    """The segments' texts and words up to ``budget`` words, and whether the transcript was cut.
+
+    Stops consuming the (lazy) generator as soon as the budget is reached: the rest of a
+    looping transcript is never decoded."""
+    texts: list[str] = []
+    words: list[Any] = []
+    count = 0
+    for segment in segments:
+        segment_words = segment.text.split()
+        room = budget - count
+        if len(segment_words) > room:
+            if room > 0:
+                texts.append(" ".join(segment_words[:room]))
+                words.extend(list(segment.words or ())[:room])
+            return texts, words, True
+        texts.append(segment.text.strip())
+        words.extend(segment.words or ())
+        count += len(segment_words)
+        if count >= budget:
+            return texts, words, True
+    return texts, words, False
 
 
 def looks_like_path(value: str) -> bool:
@@ -39,7 +102,7 @@ class WhisperSTT(BaseEngine):
         cache_dir: Path,
         device: str = "cpu",
         compute_type: str = "int8",
-        beam_size: int = 1,
+        beam_size: int = 5,
         cpu_threads: int = 2,
     ) -> None:
         super().__init__(executor=executor)
@@ -102,6 +165,7 @@ class WhisperSTT(BaseEngine):
         self._run(tone, language="en", word_timestamps=False)
 
     def _run(self, samples: np.ndarray, *, language: str, word_timestamps: bool) -> Transcript:
+        audio_seconds = len(samples) / SPEECH_SAMPLE_RATE
         segments, info = self._model.transcribe(
             samples,
             language=language,
@@ -110,18 +174,24 @@ class WhisperSTT(BaseEngine):
             word_timestamps=word_timestamps,
             # Segment timestamps cost decoding steps and nothing here uses them (words have their own).
             without_timestamps=not word_timestamps,
-            condition_on_previous_text=False,
+            max_new_tokens=token_budget(audio_seconds),
+            **DECODING_GUARDS,
         )
-        texts: list[str] = []
-        words: list[WordTiming] = []
-        for segment in segments:  # the lazy generator is consumed here, in the worker thread
-            texts.append(segment.text.strip())
-            for w in segment.words or ():
-                words.append(WordTiming(word=w.word.strip(), start=w.start, end=w.end, probability=w.probability))
+        # The lazy generator is consumed here, in the worker thread, and only up to the bound.
+        texts, raw_words, cut = bounded_segments(segments, word_budget(audio_seconds))
+        if cut:
+            logger.warning(
+                "speech-to-text: transcript of %.1f s cut at %d words (a loop)",
+                audio_seconds,
+                word_budget(audio_seconds),
+            )
+        words = [
+            WordTiming(word=w.word.strip(), start=w.start, end=w.end, probability=w.probability) for w in raw_words
+        ]
         return Transcript(
             text=" ".join(t for t in texts if t),
             language=language,
-            audio_seconds=len(samples) / SPEECH_SAMPLE_RATE,
+            audio_seconds=audio_seconds,
             words=tuple(words),
         )
 

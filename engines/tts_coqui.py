@@ -77,11 +77,15 @@ class CoquiTTS(SentenceTTS):
         else:
             self._tts = TTS(model_name=self.model)
 
-    def sentences_sync(self, text: str, *, language: str, voice: str | None = None) -> Iterator[Audio]:
+    def sentences_sync(
+        self, text: str, *, language: str, voice: str | None = None, speed: float = 1.0
+    ) -> Iterator[Audio]:
         cleaned = check_text(text, self.max_chars)
         self.load()
         rate = int(self._tts.synthesizer.output_sample_rate)
         kwargs: dict[str, Any] = {}
+        if "xtts" in self.model.lower():  # of Coqui's models only XTTS takes a speed
+            kwargs["speed"] = speed
         if getattr(self._tts, "is_multi_lingual", False):
             kwargs["language"] = language
         if voice and getattr(self._tts, "is_multi_speaker", False):

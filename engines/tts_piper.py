@@ -93,11 +93,28 @@ class PiperTTS(SentenceTTS):
     def _warmup(self) -> None:
         self.synthesize_sync("Hello.", language=self.voice_language(None))
 
-    def sentences_sync(self, text: str, *, language: str, voice: str | None = None) -> Iterator[Audio]:
+    def available_voices(self) -> list[str]:
+        """The embedded voice and the configured default; any Piper .onnx file (with its .json) is one too."""
+        return sorted({DEFAULT_VOICE, self.default_voice or DEFAULT_VOICE})
+
+    def voice_error(self, voice: str) -> str:
+        try:
+            self._voice_file(voice)
+        except ModelNotFoundError as exc:
+            return str(exc)
+        return ""
+
+    def sentences_sync(
+        self, text: str, *, language: str, voice: str | None = None, speed: float = 1.0
+    ) -> Iterator[Audio]:
         cleaned = check_text(text, self.max_chars)
         self._voice_file(voice)  # a missing voice file is a ModelNotFoundError, not a language mismatch
         if not self.supports(language, voice):
             raise UnsupportedLanguageError(f"the Piper voice {voice or DEFAULT_VOICE!r} does not speak {language!r}")
+        from piper import SynthesisConfig
+
         piper_voice = self._get_voice(voice)
-        for chunk in piper_voice.synthesize(cleaned):  # one chunk per sentence
+        # Slower speech is a longer phoneme duration: the voice's own length_scale over the speed.
+        options = SynthesisConfig(length_scale=piper_voice.config.length_scale / max(speed, 0.1))
+        for chunk in piper_voice.synthesize(cleaned, syn_config=options):  # one chunk per sentence
             yield Audio(pcm=chunk.audio_int16_bytes, sample_rate=chunk.sample_rate)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from npcs.forms import NPCAdminForm
 from npcs.models import NPC, Scene
 
 
@@ -32,6 +33,7 @@ class SceneAdmin(admin.ModelAdmin):
 
 @admin.register(NPC)
 class NPCAdmin(admin.ModelAdmin):
+    form = NPCAdminForm  # checks the voice ids against the engines when the NPC is saved
     list_display = ["npc_id", "name", "language", "cefr_level", "scene", "emotional_tone", "is_active", "updated_at"]
     list_filter = ["language", "cefr_level", "scene", "is_active"]
     list_editable = ["is_active"]

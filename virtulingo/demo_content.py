@@ -38,13 +38,16 @@ SCENES = [
     ),
 ]
 
-# Voice ids per engine; English NPCs use the embedded Piper voice, others espeak-ng.
+# Voice ids per engine; English NPCs use the embedded Piper voice, others espeak-ng in the
+# variant Whisper understood best (docs/BENCHMARKS.md); the bundled espeak-ng data has "fr",
+# not Debian's "fr-fr". The women of the demo speak in the best female variant.
 _VOICES = {
     "en": {"piper": "en_US-joe-medium", "espeak": "en-us"},
-    "fr": {"espeak": "fr"},  # the bundled espeak-ng data has "fr", not Debian's "fr-fr"
-    "es": {"espeak": "es"},
-    "de": {"espeak": "de"},
+    "fr": {"espeak": "fr+m7"},
+    "es": {"espeak": "es+klatt"},
+    "de": {"espeak": "de+m3"},
 }
+_FEMALE_VOICES = {"student_claire": {"espeak": "fr+f5"}, "vendor_lucia": {"espeak": "es+f5"}}
 
 NPCS = [
     {
@@ -173,7 +176,7 @@ NPCS = [
 ]
 
 for _npc in NPCS:
-    _npc["voice"] = _VOICES[_npc["language"]]
+    _npc["voice"] = _FEMALE_VOICES.get(_npc["npc_id"], _VOICES[_npc["language"]])
 
 TEACHER_USERNAME = "teacher"
 ADMIN_USERNAME = "admin"

@@ -1,4 +1,5 @@
-"""GET /health: the state of the database, Redis, the channel layer and the broker."""
+"""GET /health: the state of the database, Redis, the channel layer, the broker, the engines and
+whether every NPC's voice exists."""
 
 import redis
 from django.conf import settings
@@ -8,8 +9,11 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from conversations.orchestrator import SPECULATION
 from engines.errors import EngineError
 from engines.registry import get_registry
+from npcs.voices import npc_voices_report
+from virtulingo.demo_content import NPCS as DEMO_NPCS
 
 REDIS_PING_TIMEOUT_SECONDS = 1.0
 
@@ -47,6 +51,15 @@ def engines_health() -> dict:
         return {"error": str(exc)}
 
 
+def voices_health() -> dict:
+    """Whether every demo NPC (and every active NPC in the database) has voices that exist: a
+    missing one is reported here at start-up rather than as a failed turn later."""
+    try:
+        return npc_voices_report(npcs=DEMO_NPCS)
+    except DatabaseError as exc:
+        return {"status": "error", "error": str(exc).strip()}
+
+
 def health_report() -> dict:
     checks = {"database": database_health(), "redis": redis_health()}
     healthy = all(check["status"] in {"ok", "not_configured"} for check in checks.values())
@@ -56,6 +69,10 @@ def health_report() -> dict:
         "channel_layer": settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1],
         "grammar_queue": "celery" if settings.CELERY_ENABLED else "in-process",
         "engines": engines_health(),
+        # This process's replies begun at a learner's pause: adopted, dropped, work lost to drops.
+        "speculation": {"enabled": settings.SPECULATIVE_REPLIES, **SPECULATION.as_dict()},
+        # Reported, not a 503: the server still answers every NPC, some in a fallback voice or none.
+        "npc_voices": voices_health(),
     }
 
 
@@ -73,6 +90,8 @@ class HealthView(APIView):
                 "channel_layer": serializers.CharField(),
                 "grammar_queue": serializers.CharField(),
                 "engines": serializers.DictField(),
+                "speculation": serializers.DictField(),
+                "npc_voices": serializers.DictField(),
             },
         )
     )

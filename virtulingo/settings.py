@@ -126,6 +126,8 @@ HISTORY_EXCHANGES = ENV.VIRTULINGO_HISTORY_EXCHANGES
 # pause mid-sentence to find words, so they get longer before the NPC answers.
 END_OF_TURN_SILENCE_MS = ENV.VIRTULINGO_END_OF_TURN_SILENCE_MS
 BEGINNER_END_OF_TURN_SILENCE_MS = ENV.VIRTULINGO_BEGINNER_END_OF_TURN_SILENCE_MS
+# Begin the reply at the learner's pause, before the turn is sure to end (dropped if they go on).
+SPECULATIVE_REPLIES = ENV.VIRTULINGO_SPECULATIVE_REPLIES
 
 # --- Celery -----------------------------------------------------------------
 
@@ -193,6 +195,10 @@ if VIRTULINGO_REVIEW_EXERCISES not in {"auto", "llm", "rules"}:
     )
 
 # --- REST -------------------------------------------------------------------
+# A spoken turn over REST is a base64 WAV of up to 30 s at 48 kHz stereo, 7.7 MB
+# (conversations/serializers.py SPOKEN_TURN_MAX_BASE64_CHARS); Django's 2.5 MB default would
+# refuse it with a bare HTML 400 before the serializer could say what is wrong.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -8,18 +8,17 @@ from django.utils import timezone
 from conversations.models import Turn
 from grammar.models import GrammarCheck, Mistake
 from players.models import Classroom, Player
+from web.live_events import ConversationTurnLiveEvent, GrammarCorrectionLiveEvent, LiveEvent
 
 
 def classroom_group_name(*, classroom_id: int) -> str:
     return f"teach.class.{classroom_id}"
 
 
-def _publish(*, player: Player, event: dict) -> None:
-    layer = get_channel_layer()
+def _publish(*, player: Player, event: LiveEvent) -> None:
+    layer, message = get_channel_layer(), {"type": "live.event", "event": event.model_dump(mode="json")}
     for classroom_id in Classroom.objects.filter(learners=player).values_list("id", flat=True):
-        async_to_sync(layer.group_send)(
-            classroom_group_name(classroom_id=classroom_id), {"type": "live.event", "event": event}
-        )
+        async_to_sync(layer.group_send)(classroom_group_name(classroom_id=classroom_id), message)
 
 
 def live_turn_publish(*, turn_id: int) -> None:
@@ -28,16 +27,15 @@ def live_turn_publish(*, turn_id: int) -> None:
     player, npc = turn.conversation.player, turn.conversation.npc
     _publish(
         player=player,
-        event={
-            "type": "conversation_turn",
-            "player_id": player.player_id,
-            "player_name": str(player),
-            "npc_id": npc.npc_id,
-            "npc_name": npc.name,
-            "turn_id": str(turn.uuid),
-            "text": turn.transcript,
-            "timestamp": timezone.now().isoformat(),
-        },
+        event=ConversationTurnLiveEvent(
+            player_id=player.player_id,
+            player_name=str(player),
+            npc_id=npc.npc_id,
+            npc_name=npc.name,
+            turn_id=str(turn.uuid),
+            text=turn.transcript,
+            timestamp=timezone.now().isoformat(),
+        ),
     )
 
 
@@ -51,13 +49,12 @@ def live_correction_publish(*, check_id: int) -> None:
         return
     _publish(
         player=check.player,
-        event={
-            "type": "grammar_correction",
-            "player_id": check.player.player_id,
-            "player_name": str(check.player),
-            "original": check.utterance,
-            "correction": check.corrected_utterance,
-            "categories": categories,
-            "timestamp": timezone.now().isoformat(),
-        },
+        event=GrammarCorrectionLiveEvent(
+            player_id=check.player.player_id,
+            player_name=str(check.player),
+            original=check.utterance,
+            correction=check.corrected_utterance,
+            categories=categories,
+            timestamp=timezone.now().isoformat(),
+        ),
     )

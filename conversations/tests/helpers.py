@@ -8,6 +8,7 @@ import struct
 from collections.abc import AsyncIterator, Sequence
 from functools import cache
 
+import numpy as np
 from channels.testing import WebsocketCommunicator
 
 from conversations.models import Conversation
@@ -15,7 +16,8 @@ from conversations.protocol import server_event_validate
 from engines.errors import EngineUnreachableError
 from engines.interfaces import ChatMessage
 from engines.registry import get_registry
-from vocabulary.audio import pcm16_resample
+from engines.vad_silero import WINDOW_SAMPLES
+from vocabulary.audio import SPEECH_SAMPLE_RATE, pcm16_resample
 
 # Unity sends 4096 samples of 16 kHz PCM16 per binary frame.
 UNITY_FRAME_BYTES = 8192
@@ -128,3 +130,35 @@ class CheckedCommunicator(WebsocketCommunicator):
         if output.get("type") == "websocket.send" and text and text.startswith("{"):
             server_event_validate(json.loads(text))
         return output
+
+
+class ScriptedVoiceActivity:
+    """Test double for a Silero stream: a window is voiced when its first sample is non-zero."""
+
+    def __init__(self) -> None:
+        self._pending = np.zeros(0, dtype=np.float32)
+
+    def probabilities(self, samples: np.ndarray) -> list[float]:
+        audio = np.concatenate([self._pending, samples])
+        whole = len(audio) // WINDOW_SAMPLES * WINDOW_SAMPLES
+        self._pending = audio[whole:]
+        return [0.9 if audio[i] != 0 else 0.05 for i in range(0, whole, WINDOW_SAMPLES)]
+
+
+class ScriptedVAD:
+    """Test double for the VAD engine: streams of ScriptedVoiceActivity."""
+
+    async def ensure_loaded(self) -> None:
+        return None
+
+    def stream(self) -> ScriptedVoiceActivity:
+        return ScriptedVoiceActivity()
+
+
+def voiced(ms: int) -> bytes:
+    """16 kHz PCM16 that ScriptedVoiceActivity hears as speech."""
+    return np.full(ms * SPEECH_SAMPLE_RATE // 1000, 1000, dtype="<i2").tobytes()
+
+
+def silence(ms: int) -> bytes:
+    return bytes(ms * SPEECH_SAMPLE_RATE // 1000 * 2)

@@ -9,7 +9,6 @@ from conversations.audio import (
     AudioError,
     AudioFrameTooLargeError,
     UtteranceBuffer,
-    UtteranceTooLongError,
     audio_frame_validate,
 )
 from vocabulary.audio import Pcm16Resampler, pcm16_duration_ms, pcm16_resample, wav_encode, wav_header_encode
@@ -63,17 +62,14 @@ def test_utterance_buffer_keeps_frames_in_order_until_taken() -> None:
     assert buffer.take() == b""
 
 
-def test_utterance_buffer_refuses_audio_past_its_limit_and_keeps_what_it_has() -> None:
+def test_utterance_buffer_keeps_audio_up_to_its_limit_and_says_how_much_was_left_out() -> None:
     buffer = UtteranceBuffer(sample_rate=16_000, max_seconds=0.5)
-    buffer.append(bytes(16_000))
-    with pytest.raises(UtteranceTooLongError) as raised:
-        buffer.append(bytes(2))
-    assert raised.value.code == "utterance_too_long"
-    assert "0.5 seconds" in str(raised.value)
-    assert len(buffer) == 16_000
-    buffer.clear()
-    buffer.append(bytes(2))
-    assert len(buffer) == 2
+    assert buffer.append(b"\x01\x00" * 7_000) == 0
+    assert buffer.append(b"\x02\x00" * 2_000) == 2_000  # 1,000 samples fit, 1,000 do not
+    assert buffer.append(bytes(2)) == 2
+    assert buffer.take() == b"\x01\x00" * 7_000 + b"\x02\x00" * 1_000
+    assert buffer.max_seconds == 0.5
+    assert buffer.append(bytes(2)) == 0 and len(buffer) == 2
 
 
 def test_utterance_buffer_rejects_an_odd_byte_count() -> None:

@@ -237,6 +237,21 @@ async def test_disconnect_mid_turn_stops_the_turn_and_ends_the_conversation(conn
     assert turn.status == Turn.Status.INTERRUPTED
 
 
+async def test_a_socket_closed_right_after_end_utterance_keeps_the_learners_words(connect, baker, speech):
+    socket = await connect("/api/conversations/ws/learner/baker_01")
+    for frame in unity_frames(speech("I would like two loaves of bread, please.")):
+        await socket.send_to(bytes_data=frame)
+    await socket.send_to(text_data=UNITY_END_UTTERANCE)
+
+    await socket.disconnect(timeout=60)
+
+    (turn,) = await stored_turns()
+    assert "bread" in turn.transcript.lower() and turn.status == Turn.Status.INTERRUPTED
+    assert turn.npc_reply == "", "no reply is written for a client that went away"
+    conversation = await Conversation.objects.aget(player__player_id="learner")
+    assert conversation.ended_at is not None
+
+
 async def test_pcm16_output_is_announced_by_audio_start(connect, baker, use_language_model):
     use_language_model(ScriptedLanguageModel(["Hello there."]))
     socket = await connect("/api/conversations/ws/learner/baker_01")
@@ -395,3 +410,20 @@ async def test_speech_before_a_pause_is_transcribed_while_the_learner_goes_on(
     assert "bread" in text and "cake" in text
     assert heard[0][1] is False and heard[0][0] >= len(first) // 32, "the first piece ran before end_utterance"
     assert len(heard) == 2 and heard[1][1] is True and heard[1][0] < 3000, "only the rest was left at the end"
+
+
+async def test_a_channel_layer_failing_at_disconnect_still_ends_the_conversation(connect, baker, monkeypatch):
+    from channels.layers import get_channel_layer
+
+    socket = await connect("/api/conversations/ws/learner/baker_01")
+    layer = get_channel_layer()
+
+    async def group_discard(group: str, channel: str) -> None:
+        raise ConnectionError("Too many connections")
+
+    monkeypatch.setattr(layer, "group_discard", group_discard)
+
+    await socket.disconnect(timeout=30)
+
+    conversation = await Conversation.objects.aget(player__player_id="learner")
+    assert conversation.ended_at is not None

@@ -198,3 +198,16 @@ async def test_a_stream_refused_for_lack_of_voice_activity_leaves_no_open_conver
     assert (await socket.receive_json_from(timeout=10))["code"] == "vad_unavailable"
     assert (await socket.receive_output(timeout=10)) == {"type": "websocket.close", "code": 1011}
     assert not await Conversation.objects.filter(ended_at__isnull=True).aexists()
+
+
+async def test_a_hands_free_learner_cut_off_mid_sentence_keeps_their_words(connect, baker, speech, engines):
+    socket = await open_stream(connect, events=["speech_started"])
+    # Speech, then the connection drops before the end-of-turn silence.
+    await send_audio(socket, silence(512) + speech("I would like two loaves of bread, please."))
+    assert (await socket.receive_json_from(timeout=30))["type"] == "speech_started"
+
+    await socket.disconnect(timeout=60)
+
+    (turn,) = await stored_turns()
+    assert "bread" in turn.transcript.lower() and turn.status == Turn.Status.INTERRUPTED
+    assert turn.npc_reply == ""

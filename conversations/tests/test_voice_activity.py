@@ -1,8 +1,8 @@
 """Speech, pauses and ends of turn from voice activity, in audio time."""
 
-import numpy as np
 import pytest
 
+from conversations.tests.helpers import ScriptedVoiceActivity, silence, voiced
 from conversations.voice_activity import (
     MIN_SPEECH_MS,
     PAUSE_MS,
@@ -14,29 +14,6 @@ from conversations.voice_activity import (
     SpeechStarted,
     SpeechTracker,
 )
-from engines.vad_silero import WINDOW_SAMPLES
-from vocabulary.audio import SPEECH_SAMPLE_RATE
-
-
-class ScriptedVoiceActivity:
-    """Test double for a Silero stream: a window is voiced when its first sample is non-zero."""
-
-    def __init__(self) -> None:
-        self._pending = np.zeros(0, dtype=np.float32)
-
-    def probabilities(self, samples: np.ndarray) -> list[float]:
-        audio = np.concatenate([self._pending, samples])
-        whole = len(audio) // WINDOW_SAMPLES * WINDOW_SAMPLES
-        self._pending = audio[whole:]
-        return [0.9 if audio[i] != 0 else 0.05 for i in range(0, whole, WINDOW_SAMPLES)]
-
-
-def voiced(ms: int) -> bytes:
-    return np.full(ms * SPEECH_SAMPLE_RATE // 1000, 1000, dtype="<i2").tobytes()
-
-
-def silence(ms: int) -> bytes:
-    return bytes(ms * SPEECH_SAMPLE_RATE // 1000 * 2)
 
 
 def feed_in_frames(tracker: SpeechTracker, pcm: bytes, frame_bytes: int = 8192) -> list:

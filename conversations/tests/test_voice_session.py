@@ -6,10 +6,12 @@ import json
 
 import pytest
 
-from conversations.messages import Ping, ProtocolError, SessionConfig, TypedText
+from conversations.messages import EndUtterance, Ping, ProtocolError, SessionConfig, TypedText
 from conversations.models import Conversation, Turn
+from conversations.orchestrator import SPECULATION
 from conversations.protocol import server_event_validate
-from conversations.tests.helpers import ScriptedLanguageModel, assert_canonical_wav
+from conversations.signals import turn_recorded
+from conversations.tests.helpers import ScriptedLanguageModel, ScriptedVAD, assert_canonical_wav, silence, voiced
 from conversations.voice_session import (
     CLOSE_RATE_LIMITED,
     ERROR_LIMIT,
@@ -18,14 +20,14 @@ from conversations.voice_session import (
     VoiceActivityUnavailable,
 )
 from engines.errors import EngineUnavailableError
-from engines.interfaces import Audio
+from engines.interfaces import Audio, Transcript
 from npcs.tests.factories import NPCFactory
 from players.tests.factories import PlayerFactory
 
 pytestmark = [
     pytest.mark.asyncio,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("redis_test_db", "grammar_worker", "grammar_checks_settled"),
+    pytest.mark.usefixtures("redis_test_db", "no_grammar_checks"),
 ]
 
 TONE = Audio(pcm=b"\x10\x00" * 1600, sample_rate=22050)
@@ -39,9 +41,26 @@ class SilentTTS:
     def __init__(self) -> None:
         self.sentences: list[str] = []
 
-    async def synthesize(self, text: str, *, language: str, voice: str | None = None) -> Audio:
+    async def synthesize(self, text: str, *, language: str, voice: str | None = None, speed: float = 1.0) -> Audio:
         self.sentences.append(text)
         return TONE
+
+
+class CountingSTT:
+    """Test double: hears "bread" in any audio, optionally only once released; remembers how much audio it got."""
+
+    name = "counting"
+
+    def __init__(self, *, held: bool = False) -> None:
+        self.heard_bytes: list[int] = []
+        self.release = asyncio.Event()
+        if not held:
+            self.release.set()
+
+    async def transcribe(self, pcm: bytes, *, language: str) -> Transcript:
+        await self.release.wait()
+        self.heard_bytes.append(len(pcm))
+        return Transcript(text="Two loaves of bread, please.", language=language, audio_seconds=len(pcm) / 32000)
 
 
 class MissingVAD:
@@ -52,11 +71,12 @@ class MissingVAD:
 class HandedEngines:
     """The engine set a session is given: here, test doubles only."""
 
-    def __init__(self, *, llm, tts, vad=None) -> None:
-        self._llm, self._tts, self._vad = llm, tts, vad or MissingVAD()
+    def __init__(self, *, llm, tts, vad=None, stt=None) -> None:
+        self._llm, self._tts, self._vad, self._stt = llm, tts, vad or MissingVAD(), stt
 
     def stt(self):
-        raise AssertionError("no speech in these tests")
+        assert self._stt is not None, "this test sends no speech"
+        return self._stt
 
     def vad(self):
         return self._vad
@@ -89,15 +109,30 @@ class RecordingTransport:
 
 
 @pytest.fixture
+def no_grammar_checks():
+    """These tests are about the session, so the grammar room does not hear of their turns (a
+    worker checking one would race the flush of the test database)."""
+    from grammar.receivers import grammar_check_recorded_turn
+
+    uid = "grammar_check_recorded_turn"
+    assert turn_recorded.disconnect(grammar_check_recorded_turn, sender=Turn, dispatch_uid=uid)
+    yield
+    turn_recorded.connect(grammar_check_recorded_turn, sender=Turn, dispatch_uid=uid)
+
+
+@pytest.fixture
 def learner_and_npc(db):
     return PlayerFactory(), NPCFactory(language="en")
 
 
-async def _session(learner_and_npc, *, llm=None, tts=None):
+async def _session(learner_and_npc, *, llm=None, tts=None, stt=None, vad=None):
     player, npc = learner_and_npc
     transport = RecordingTransport()
     engines = HandedEngines(
-        llm=llm or ScriptedLanguageModel(["Hello there. ", "Fresh bread today!"]), tts=tts or SilentTTS()
+        llm=llm or ScriptedLanguageModel(["Hello there. ", "Fresh bread today!"]),
+        tts=tts or SilentTTS(),
+        stt=stt,
+        vad=vad,
     )
     session = await PushToTalkSession.start(engines=engines, transport=transport, player=player, npc=npc)
     return session, transport
@@ -170,3 +205,165 @@ async def test_a_hands_free_session_without_voice_activity_is_refused_before_a_c
         await HandsFreeVoiceSession.start(engines=engines, transport=RecordingTransport(), player=player, npc=npc)
 
     assert not await Conversation.objects.filter(player=player).aexists()
+
+
+UNITY_FRAME = b"\x00\x01" * 4096  # 8192 bytes: 256 ms of 16 kHz speech, as the Unity client sends
+
+
+async def test_holding_the_talk_key_past_the_limit_is_answered_not_punished(learner_and_npc):
+    stt = CountingSTT()
+    session, transport = await _session(learner_and_npc, stt=stt)
+    limit_bytes = session.buffer.max_bytes
+
+    for _ in range(36 * 1000 // 256):  # 36 s at the client's pace, well past ERROR_LIMIT frames over
+        await session.audio_received(UNITY_FRAME)
+    await session.handle(EndUtterance(type="end_utterance"))
+    await _turn_done(session)
+
+    (told,) = transport.events("error")
+    assert told["code"] == "utterance_too_long" and "30 s" in told["message"]
+    assert transport.closed_with == [] and session.listening
+    assert stt.heard_bytes == [limit_bytes], "the first 30 s are transcribed"
+    assert transport.events("turn_complete") and transport.events("npc_text")[0]["text"]
+    # The next utterance starts fresh: no error for it.
+    for _ in range(4):
+        await session.audio_received(UNITY_FRAME)
+    await session.handle(EndUtterance(type="end_utterance"))
+    await _turn_done(session)
+    assert len(transport.events("error")) == 1 and stt.heard_bytes[-1] == 4 * len(UNITY_FRAME)
+    await session.close()
+
+
+async def test_a_client_gone_right_after_end_utterance_still_has_its_words_stored_and_checked(learner_and_npc):
+    announced: list[int] = []
+
+    async def listener(sender, *, turn_id: int, **kwargs) -> None:
+        announced.append(turn_id)
+
+    turn_recorded.connect(listener, dispatch_uid="test_listener")
+    stt, llm = CountingSTT(held=True), ScriptedLanguageModel(["Of course."])
+    session, transport = await _session(learner_and_npc, stt=stt, llm=llm)
+    for _ in range(8):
+        await session.audio_received(UNITY_FRAME)
+    await session.handle(EndUtterance(type="end_utterance"))
+
+    closing = asyncio.create_task(session.close())  # the socket closed while speech-to-text runs
+    await asyncio.sleep(0)
+    stt.release.set()
+    await asyncio.wait_for(closing, 30)
+    turn_recorded.disconnect(dispatch_uid="test_listener")
+
+    turn = await Turn.objects.aget(conversation=session.conversation)
+    assert turn.transcript == "Two loaves of bread, please." and turn.status == Turn.Status.INTERRUPTED
+    assert announced == [turn.pk], "the grammar room hears of it"
+    assert llm.messages == [], "no reply is written for a client that went away"
+
+
+async def test_speech_of_an_unfinished_utterance_is_kept_when_the_client_goes(learner_and_npc):
+    stt = CountingSTT()
+    session, _ = await _session(learner_and_npc, stt=stt)
+    for _ in range(8):  # 2 s of speech, then the socket drops before end_utterance
+        await session.audio_received(UNITY_FRAME)
+
+    await session.close()
+
+    turn = await Turn.objects.aget(conversation=session.conversation)
+    assert turn.transcript == "Two loaves of bread, please." and stt.heard_bytes == [8 * len(UNITY_FRAME)]
+
+
+async def test_a_turn_waiting_behind_a_running_one_is_kept_when_the_client_goes(learner_and_npc):
+    llm = ScriptedLanguageModel(["Hello. ", "And more."], hold_after=1)
+    session, _ = await _session(learner_and_npc, llm=llm, stt=CountingSTT())
+    await session.handle(TypedText(type="text", text="First."))
+    await asyncio.wait_for(llm.held.wait(), 30)
+    for _ in range(8):
+        await session.audio_received(UNITY_FRAME)
+    await session.handle(EndUtterance(type="end_utterance"))  # waits behind the first turn
+
+    await session.close()
+
+    turns = [turn async for turn in Turn.objects.filter(conversation=session.conversation).order_by("index")]
+    assert [turn.transcript for turn in turns] == ["First.", "Two loaves of bread, please."]
+    assert all(turn.status == Turn.Status.INTERRUPTED for turn in turns)
+
+
+class PiecewiseSTT:
+    """Test double: the n-th transcription hears the n-th text."""
+
+    name = "piecewise"
+
+    def __init__(self, *texts: str) -> None:
+        self.texts = list(texts)
+        self.heard_bytes: list[int] = []
+
+    async def transcribe(self, pcm: bytes, *, language: str) -> Transcript:
+        self.heard_bytes.append(len(pcm))
+        return Transcript(text=self.texts[len(self.heard_bytes) - 1], language=language, audio_seconds=0.0)
+
+
+class CountingLanguageModel(ScriptedLanguageModel):
+    """Test double: remembers the learner's words of every reply it was asked to write."""
+
+    def __init__(self, deltas) -> None:
+        super().__init__(deltas)
+        self.asked: list[str] = []
+
+    async def stream(self, messages, *, temperature: float = 0.8, max_tokens: int = 200):
+        self.asked.append(messages[-1].content)
+        async for delta in super().stream(messages, temperature=temperature, max_tokens=max_tokens):
+            yield delta
+
+
+async def _feed(session, pcm: bytes) -> None:
+    for start in range(0, len(pcm), len(UNITY_FRAME)):
+        await session.audio_received(pcm[start : start + len(UNITY_FRAME)])
+
+
+async def test_a_reply_begun_at_the_pause_is_sent_when_the_turn_ends_there(learner_and_npc):
+    stt, llm = PiecewiseSTT("Two loaves, please."), CountingLanguageModel(["Here you are. ", "Anything else?"])
+    session, transport = await _session(learner_and_npc, stt=stt, llm=llm, vad=ScriptedVAD())
+    hits = SPECULATION.hits
+
+    await _feed(session, voiced(1500) + silence(512))  # the learner pauses, the key still held
+    await asyncio.wait_for(asyncio.shield(session.speculation), 10)
+    await asyncio.sleep(0.2)  # let the begun reply write and synthesize (it must not be sent)
+    assert llm.asked == ["Two loaves, please."], "the reply is begun during the pause"
+    assert transport.sent == [], "nothing of it is sent before the turn ends"
+
+    await session.handle(EndUtterance(type="end_utterance"))
+    await _turn_done(session)
+
+    (heard,) = stt.heard_bytes
+    assert len(voiced(1500)) < heard < len(voiced(1500) + silence(512)), "speech-to-text ran once, up to the pause"
+    assert llm.asked == ["Two loaves, please."], "the reply was not written twice"
+    assert [e["text"] for e in transport.events("transcription")] == ["Two loaves, please."]
+    assert len([item for item in transport.sent if isinstance(item, bytes)]) == 2
+    metrics = transport.events("turn_complete")[0]["metrics"]
+    assert metrics["speculation"] == "hit" and metrics["stt_ms"] <= metrics["first_audio_ms"]
+    assert SPECULATION.hits == hits + 1
+    turn = await Turn.objects.aget(conversation=session.conversation)
+    assert turn.transcript == "Two loaves, please." and turn.npc_reply == "Here you are. Anything else?"
+    await session.close()
+
+
+async def test_a_reply_begun_at_a_pause_is_dropped_unsent_when_the_learner_goes_on(learner_and_npc):
+    stt = PiecewiseSTT("Two loaves,", "and a croissant.")
+    llm = CountingLanguageModel(["Of course."])
+    session, transport = await _session(learner_and_npc, stt=stt, llm=llm, vad=ScriptedVAD())
+    misses = SPECULATION.misses
+
+    await _feed(session, voiced(1500) + silence(512))
+    await asyncio.wait_for(asyncio.shield(session.speculation), 10)
+    await _feed(session, voiced(1200))  # the learner goes on: the speculation is dropped
+    assert session.speculation is None
+    await session.handle(EndUtterance(type="end_utterance"))
+    await _turn_done(session)
+
+    assert llm.asked[-1] == "Two loaves, and a croissant."
+    assert [e["text"] for e in transport.events("transcription")] == ["Two loaves, and a croissant."]
+    assert len([item for item in transport.sent if isinstance(item, bytes)]) == 1, "only the real reply's audio"
+    assert "speculation" not in transport.events("turn_complete")[0]["metrics"]
+    assert SPECULATION.misses == misses + 1
+    turn = await Turn.objects.aget(conversation=session.conversation)
+    assert turn.npc_reply == "Of course."
+    await session.close()

@@ -74,6 +74,17 @@ async def _check_of(turn: Turn) -> GrammarCheck:
     return await GrammarCheck.objects.aget(turn=turn)
 
 
+async def _pushed_check_of(turn: Turn) -> GrammarCheck:
+    """The check once its push is committed: the correction is sent inside the transaction that
+    claims the push (so a failed send releases the claim), and can reach the socket first."""
+    for _ in range(100):
+        check = await _check_of(turn)
+        if check.pushed_at is not None:
+            return check
+        await asyncio.sleep(0.1)
+    return check
+
+
 async def _mistakes_of(turn: Turn) -> list[tuple[str, str, str]]:
     check = await _check_of(turn)
     return [(m.category, m.original, m.correction) async for m in check.mistakes.order_by("pk")]
@@ -191,7 +202,7 @@ async def test_a_worker_killed_mid_check_is_replaced_and_the_turn_is_stored_and_
     _assert_correction_of(correction, turn)
     calls = held_workers.calls()
     assert [call["call"] for call in calls] == [1, 2] and calls[1]["pid"] != started["pid"]
-    check = await _check_of(turn)
+    check = await _pushed_check_of(turn)
     assert check.status == GrammarCheck.Status.DONE and check.attempts == 2 and check.pushed_at is not None
     assert check.corrected_utterance == CORRECTION
     assert await _mistakes_of(turn) == [("verb_conjugation", "go", "goes")]
@@ -241,7 +252,7 @@ async def test_a_worker_retries_a_failing_engine_with_backoff_and_never_drops_a_
 
     correction = await socket.receive_json_from(timeout=EVENT_TIMEOUT_SECONDS)
     _assert_correction_of(correction, recovering)
-    check = await _check_of(recovering)
+    check = await _pushed_check_of(recovering)
     assert check.status == GrammarCheck.Status.DONE and check.attempts == 3 and check.pushed_at is not None
     assert await _mistakes_of(recovering) == [("verb_conjugation", "go", "goes")]
 
@@ -432,7 +443,7 @@ async def test_a_push_that_fails_is_sent_by_the_retry(connect, baker, use_checke
     assert not failures and checker.calls == 1
     _assert_correction_of(await socket.receive_json_from(timeout=EVENT_TIMEOUT_SECONDS), turn)
     assert await socket.receive_nothing(timeout=1)
-    check = await _check_of(turn)
+    check = await _pushed_check_of(turn)
     assert check.status == GrammarCheck.Status.DONE and check.pushed_at is not None
 
 
@@ -497,7 +508,7 @@ async def test_a_spoken_turn_gets_its_correction_from_the_worker_on_the_same_soc
     assert await socket.receive_nothing(timeout=QUIET_SECONDS)
 
     # Stored in PostgreSQL by the worker process, with its mistakes and their review items.
-    check = await _check_of(turn)
+    check = await _pushed_check_of(turn)
     assert check.status == GrammarCheck.Status.DONE and check.engine == "harper" and check.pushed_at is not None
     assert check.utterance == UTTERANCE and check.corrected_utterance == CORRECTION
     assert await _mistakes_of(turn) == [("verb_conjugation", "go", "goes")]

@@ -40,3 +40,29 @@ def test_openapi_schema_is_served(client):
     schema = response.json()
     assert schema["info"]["title"] == "VirtuLingo API"
     assert "/health" in schema["paths"]
+
+
+@pytest.mark.django_db
+def test_health_counts_the_replies_begun_at_a_pause(client, monkeypatch):
+    from conversations.orchestrator import SPECULATION
+
+    monkeypatch.setattr(SPECULATION, "hits", 3)
+    monkeypatch.setattr(SPECULATION, "misses", 1)
+
+    speculation = client.get("/health").json()["speculation"]
+
+    assert speculation["enabled"] == settings.SPECULATIVE_REPLIES
+    assert (speculation["hits"], speculation["misses"], speculation["hit_rate"]) == (3, 1, 0.75)
+
+
+@pytest.mark.django_db
+@pytest.mark.models  # loads espeak-ng's library (milliseconds) to list its voices
+def test_health_reports_npcs_whose_voice_does_not_exist(client):
+    from npcs.tests.factories import NPCFactory
+    from virtulingo.demo_content import NPCS
+
+    assert client.get("/health").json()["npc_voices"] == {"status": "ok", "checked": len(NPCS), "problems": {}}
+    NPCFactory(npc_id="pierre_old", language="fr", voice={"espeak": "fr-fr"})
+    voices = client.get("/health").json()["npc_voices"]
+    assert voices["status"] == "error" and list(voices["problems"]) == ["pierre_old"]
+    assert "espeak-ng has no voice 'fr-fr'" in voices["problems"]["pierre_old"][0]

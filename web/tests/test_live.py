@@ -1,5 +1,8 @@
 """The class dashboard's live socket: a teacher's session, their own class only, events on the channel layer."""
 
+import json
+from pathlib import Path
+
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -13,6 +16,7 @@ from grammar.models import GrammarCheck
 from grammar.services import grammar_check_store
 from grammar.tests.factories import GrammarCheckFactory
 from virtulingo.asgi import application
+from web.live_events import LIVE_EVENT, live_events_schema
 from web.receivers import live_turn
 from web.tests.practice import DONT, conversation_with, turn_with
 
@@ -59,6 +63,8 @@ async def test_the_teacher_sees_each_new_turn_and_correction_of_their_class(teac
     await database_sync_to_async(grammar_check_store)(check_id=check.pk, result=RESULT, duration_ms=1)
     correction = await communicator.receive_json_from(timeout=5)
 
+    for event in (spoken, correction):
+        assert LIVE_EVENT.validate_python(event).model_dump(mode="json") == event, "exactly the published shape"
     assert correction["type"] == "grammar_correction" and correction["player_id"] == "learner_ana"
     assert correction["categories"] == ["verb_conjugation"]
     assert correction["correction"] == "She doesn't like apples."
@@ -98,3 +104,11 @@ def test_the_live_receiver_listens_for_recorded_turns():
     # The tests above call it directly: sending the signal would also start a real grammar check.
     sync_receivers, _ = turn_recorded._live_receivers(Turn)
     assert live_turn in sync_receivers
+
+
+def test_the_published_dashboard_schema_is_the_models_schema():
+    published = json.loads((Path(settings.BASE_DIR) / "docs" / "dashboard-events.schema.json").read_text())
+    assert published == live_events_schema(), (
+        "docs/dashboard-events.schema.json is out of date: "
+        "python -m web.live_events > docs/dashboard-events.schema.json"
+    )
