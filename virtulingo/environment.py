@@ -84,7 +84,8 @@ class Environment(BaseSettings):
     LANGUAGETOOL_URL: str = _ENGINE.languagetool_url
     VIRTULINGO_REVIEW_EXERCISES: str = "auto"
     # REST limits
-    VIRTULINGO_API_MAX_BODY_BYTES: int = 256 * 1024
+    # A spoken REST turn (30 s of 48 kHz stereo WAV, base64) is the largest legitimate body: ~7.7 MB.
+    VIRTULINGO_API_MAX_BODY_BYTES: int = 8 * 1024 * 1024
     VIRTULINGO_API_MAX_JSON_DEPTH: int = 32
 
 

@@ -89,19 +89,14 @@ def own_redis(tmp_path):
 
 @pytest.fixture
 def broker_on(own_redis):
-    """The Celery app publishing to the test's own Redis (its pools rebuilt, then restored)."""
-    saved = celery_app.conf.broker_url
-
-    def rebuild(url: str) -> None:
-        celery_app.conf.broker_url = url
-        if celery_app._pool is not None:
-            celery_app._pool.force_close_all()
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-
-    rebuild(own_redis.url)
+    """The Celery app publishing to the test's own Redis through pools of its own; the app's
+    pools are put back untouched afterwards (closing them would break later tests' workers)."""
+    saved = celery_app.conf.broker_url, celery_app._pool, celery_app.amqp._producer_pool
+    celery_app.conf.broker_url, celery_app._pool, celery_app.amqp._producer_pool = own_redis.url, None, None
     yield own_redis
-    rebuild(saved)
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    celery_app.conf.broker_url, celery_app._pool, celery_app.amqp._producer_pool = saved
 
 
 def test_the_world_state_degrades_to_defaults_while_redis_is_down(own_redis):

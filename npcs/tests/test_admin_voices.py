@@ -19,6 +19,8 @@ def _form(scene, voice: str) -> dict:
         "greeting": "Bonjour !",
         "scene": scene.pk,
         "voice": voice,
+        "price_list": "[]",
+        "currency": "€",
         "is_active": "on",
     }
 
