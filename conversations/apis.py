@@ -34,7 +34,7 @@ class TextTurnApi(APIView):
         audio: list[Audio] = []
 
         async def ignore_event(event: dict[str, Any]) -> None:
-            pass  # the response is built from the turn's result
+            """The socket's events are not needed: the response is built from the turn's result."""
 
         async def collect_audio(chunk: Audio) -> None:
             audio.append(chunk)

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 import uuid
+from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol, Self
@@ -115,7 +116,7 @@ class ErrorRateLimiter:
         return len(self._times) > self.limit
 
 
-class VoiceSession:
+class VoiceSession(ABC):
     """What both endpoints share; PushToTalkSession and HandsFreeVoiceSession say how an
     utterance is delimited."""
 
@@ -214,17 +215,18 @@ class VoiceSession:
             return
         await self.speech_received(pcm)
 
+    @abstractmethod
     async def speech_received(self, pcm: bytes) -> None:
         """16 kHz PCM16 from the client, in order."""
-        raise NotImplementedError
 
     def input_pcm(self, frame: bytes) -> bytes:
         """A client frame as 16 kHz PCM16 (raises AudioError for a frame the protocol rejects)."""
         audio_frame_validate(frame=frame)
         return self.resampler.process(frame) if self.resampler else frame
 
+    @abstractmethod
     async def end_utterance(self) -> None:
-        raise NotImplementedError
+        """The client (or the end-of-turn silence) ended the utterance: run it as a turn."""
 
     def configure(self, config: SessionConfig) -> None:
         if config.input_sample_rate is not None:
@@ -282,9 +284,9 @@ class VoiceSession:
                 await self.send_event(turn_complete_event(turn_id=str(request.turn_id), metrics={}))
             request = self.waiting.popleft() if self.waiting else None
 
+    @abstractmethod
     def unfinished_utterance(self) -> TurnRequest | None:
         """At a disconnect: the speech received since the last turn, as a turn of its own."""
-        raise NotImplementedError
 
     def _speech_request(
         self, *, pcm: bytes, trailing_silence_ms: int | None = None, received_at: float | None = None
