@@ -40,15 +40,20 @@ def baker(transactional_db):
     return NPCFactory(npc_id="baker_01", name="Tom", language="en", voice={"piper": ""})
 
 
-@pytest_asyncio.fixture
-async def grammar_checks_settled():
-    """At the end, wait for this test's in-process grammar checks before its data is flushed
-    (a check begun on an earlier test's loop belongs to that test, whose loop is gone)."""
-    yield
+async def in_process_checks_settled() -> None:
+    """Wait for this test's in-process grammar checks (one begun on an earlier test's loop belongs
+    to that test, whose loop is gone)."""
     loop = asyncio.get_running_loop()
     checks = [check for check in grammar_services._background_checks if check.get_loop() is loop]
     if checks:
         await asyncio.gather(*checks, return_exceptions=True)
+
+
+@pytest_asyncio.fixture
+async def grammar_checks_settled():
+    """At the end, wait for this test's in-process grammar checks before its data is flushed."""
+    yield
+    await in_process_checks_settled()
 
 
 @pytest_asyncio.fixture
@@ -64,6 +69,9 @@ async def connect(grammar_worker, grammar_checks_settled):
         return communicator
 
     yield open_socket
+    # First the checks: on SQLite a check's open transaction locks the tables the sockets'
+    # disconnect writes (the correction is sent before its transaction commits).
+    await in_process_checks_settled()
     for communicator in opened:
         await communicator.disconnect(timeout=30)
 
