@@ -1,5 +1,9 @@
 """Project-wide test fixtures, built from the factories in each app's tests/factories.py."""
 
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -22,6 +26,15 @@ def _redis_url_for_tests(url: str, *, db: int = TEST_REDIS_DB) -> str:
 
 # Tests load the engines they use through session fixtures, not at ASGI import.
 settings.VIRTULINGO_WARM_UP_ENGINES = False
+
+# On SQLite, a test database file of this process's own, not Django's shared in-memory
+# database: its table locks fail at once where a file's wait (the server's busy timeout), so
+# the tests see the locking the server has. Its own folder, so that two test runs at once
+# never share a database; removed when the run ends.
+if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    _sqlite_folder = tempfile.mkdtemp(prefix="virtulingo-tests-")
+    atexit.register(shutil.rmtree, _sqlite_folder, ignore_errors=True)
+    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = str(Path(_sqlite_folder) / "test.sqlite3")
 
 # Applied before anything creates a channel layer, a world-state store or a Celery connection.
 if settings.REDIS_URL:
