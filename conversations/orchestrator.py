@@ -266,6 +266,11 @@ async def speculation_adopt(speculation: asyncio.Task[PreparedReply | None]) -> 
     """The prepared reply of a speculation the turn can use, or None (counted as a miss)."""
     try:
         prepared = await speculation
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if current is not None and current.cancelling():
+            raise  # the turn itself is being cancelled, not only its head start
+        prepared = None
     except Exception as exc:  # only a head start: the turn does the work itself
         logger.info("A speculation could not be used: %s", exc)
         prepared = None
