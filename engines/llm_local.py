@@ -64,6 +64,7 @@ class LocalLLM(BaseEngine):
         self._llama: Any = None
         self._markers = marker_pattern()  # with the model's own special tokens once it is loaded
         self._call_lock = threading.Lock()  # one llama.cpp call at a time
+        self._prefill_in_flight = False
 
     def describe(self) -> dict[str, object]:
         packaged = packaged_model(self.model_path or "smollm2-135m")
@@ -171,9 +172,15 @@ class LocalLLM(BaseEngine):
     async def prefill(self, messages: Sequence[ChatMessage]) -> None:
         """Evaluate ``messages`` into the KV cache while the learner is still speaking, so that
         the next turn reads only the learner's words. Skipped when the model is busy: a turn
-        that is waiting for it goes first."""
-        if self.state == "ready":
+        that is waiting for it goes first. One at a time: when many sockets open together, each
+        prefill would only replace the previous one's cache, so the others are skipped."""
+        if self.state != "ready" or self._prefill_in_flight:
+            return
+        self._prefill_in_flight = True
+        try:
             await self.executor.run(lambda: self._prefill_sync(messages), what="prefilling the local language model")
+        finally:
+            self._prefill_in_flight = False
 
     def _prefill_sync(self, messages: Sequence[ChatMessage]) -> None:
         if not self._call_lock.acquire(blocking=False):

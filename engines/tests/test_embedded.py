@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from contextlib import aclosing
 
@@ -143,6 +144,25 @@ async def test_local_model_prefill_gives_way_to_a_busy_model(local_llm) -> None:
     with local_llm._call_lock:  # a turn is using the model
         await local_llm.prefill([ChatMessage("user", "A prompt nobody will read.")])
     assert cached_text(local_llm) == before
+
+
+async def test_local_model_prefills_one_prompt_at_a_time(local_llm, monkeypatch) -> None:
+    submitted: list[str] = []
+    run = local_llm.executor.run
+
+    async def counted_run(fn, *args, what="engine call", **kwargs):
+        submitted.append(what)
+        return await run(fn, *args, what=what, **kwargs)
+
+    monkeypatch.setattr(local_llm.executor, "run", counted_run)
+    first = asyncio.create_task(local_llm.prefill([ChatMessage("user", "Good morning, Pierre.")]))
+    await asyncio.sleep(0)  # the first prefill is now waiting for its worker
+    await local_llm.prefill([ChatMessage("user", "Another socket opened meanwhile.")])
+    await first
+    # The second never reached a worker: many sockets opening cost one prefill, not one each.
+    assert submitted == ["prefilling the local language model"]
+    cached = cached_text(local_llm)
+    assert "Good morning, Pierre." in cached and "Another socket" not in cached
 
 
 async def test_harper_flags_a_wrong_verb_form(harper_checker) -> None:
