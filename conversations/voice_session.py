@@ -127,9 +127,13 @@ class VoiceSession(ABC):
         """Start a conversation (raises VoiceActivityUnavailable first, so none is left open)."""
         tracker = await cls._speech_tracker(engines=engines, player=player)
         conversation = await database_sync_to_async(conversation_start)(player=player, npc=npc, language=npc.language)
-        return cls(
+        session = cls(
             engines=engines, transport=transport, player=player, npc=npc, conversation=conversation, tracker=tracker
         )
+        # The model reads the NPC's prompt while the learner thinks of what to say, so the
+        # first turn, like the later ones, reads only the learner's words.
+        session.orchestrator.prefill_prompt()
+        return session
 
     @classmethod
     async def _speech_tracker(cls, *, engines: ConversationEngines, player: Player) -> SpeechTracker | None:

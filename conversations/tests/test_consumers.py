@@ -128,6 +128,27 @@ async def test_repeated_bad_frames_close_the_socket(connect, baker):
     assert codes[-1] == "rate_limited" and codes.count("bad_json") == 21
 
 
+async def test_when_the_socket_opens_the_model_reads_the_first_prompt_start_ahead(connect, baker, use_language_model):
+    model = ScriptedLanguageModel(["Good morning!"])
+    use_language_model(model)
+    socket = await connect("/api/conversations/ws/learner/baker_01")
+    for _ in range(100):
+        if model.prefilled:
+            break
+        await asyncio.sleep(0.05)
+    assert len(model.prefilled) == 1 and not model.messages  # read before the learner said anything
+
+    await socket.send_to(text_data='{"type":"text","text":"Hello"}')
+    await receive_turn(socket)
+
+    # The first turn's prompt is what was read, then the learner's words.
+    first_turn = model.messages
+    assert [m.role for m in model.prefilled[0]] == [m.role for m in first_turn[:-1]]
+    assert model.prefilled[0][1:] == first_turn[1:-1]
+    assert first_turn[-1].content == "Hello"
+    await socket.disconnect()
+
+
 async def test_after_a_turn_the_model_reads_the_next_prompt_start_ahead(connect, baker, use_language_model):
     model = ScriptedLanguageModel(["Good morning! ", "What would you like?"])
     use_language_model(model)
@@ -135,7 +156,7 @@ async def test_after_a_turn_the_model_reads_the_next_prompt_start_ahead(connect,
     await socket.send_to(text_data='{"type":"text","text":"Hello"}')
     await receive_turn(socket)
     for _ in range(100):
-        if model.prefilled:
+        if len(model.prefilled) == 2:  # the prompt read at the socket's opening, then this one
             break
         await asyncio.sleep(0.05)
 
@@ -143,7 +164,7 @@ async def test_after_a_turn_the_model_reads_the_next_prompt_start_ahead(connect,
     await receive_turn(socket)
 
     # Everything but the learner's new words was read before they spoke.
-    assert model.prefilled[0] == model.messages[:-1]
+    assert model.prefilled[-1] == model.messages[:-1]
     assert [m.content for m in model.messages[-3:]] == [
         "Hello",
         "Good morning! What would you like?",
