@@ -1,10 +1,13 @@
 """Incoming audio on the wire protocol: frame limits and the utterance buffer. Resampling,
 the speech rate and WAV encoding are shared by every room: vocabulary/audio.py."""
 
+from django.conf import settings
+
 from vocabulary.audio import SAMPLE_WIDTH, SPEECH_SAMPLE_RATE
 
-# The Unity client sends 8192-byte frames; 256 KiB is over 2.7 s even at 48 kHz.
-FRAME_MAX_BYTES = 256 * 1024
+# The Unity client sends 8192-byte frames; the default 256 KiB is over 2.7 s even at 48 kHz.
+FRAME_MAX_BYTES: int = settings.WS_AUDIO_FRAME_MAX_BYTES
+UTTERANCE_MAX_SECONDS: float = settings.UTTERANCE_MAX_SECONDS
 
 
 class AudioError(Exception):
@@ -31,7 +34,7 @@ def audio_frame_validate(*, frame: bytes, max_bytes: int = FRAME_MAX_BYTES) -> N
 class UtteranceBuffer:
     """The audio of one utterance, bounded so that a client cannot grow it forever."""
 
-    def __init__(self, *, sample_rate: int = SPEECH_SAMPLE_RATE, max_seconds: float = 30.0) -> None:
+    def __init__(self, *, sample_rate: int = SPEECH_SAMPLE_RATE, max_seconds: float = UTTERANCE_MAX_SECONDS) -> None:
         self.sample_rate = sample_rate
         self.max_bytes = int(max_seconds * sample_rate) * SAMPLE_WIDTH
         self._chunks: list[bytes] = []

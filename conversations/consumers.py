@@ -7,11 +7,13 @@ sends what the session gives back.
 
 import json
 import logging
+from collections import Counter
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 
 from conversations.channel_groups import group_discard_quietly
 from conversations.events import error_event, player_group_name
@@ -33,6 +35,12 @@ logger = logging.getLogger(__name__)
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_UNKNOWN_NPC = 4404
 CLOSE_SERVER_ERROR = 1011
+CLOSE_TOO_MANY_SOCKETS = 4429
+
+# The sockets each player holds on this server process, capped by SOCKETS_PER_PLAYER: one
+# player (or a stolen token) cannot hold a conversation, a prefill and a group membership per
+# socket without end. Counted in the process, so nothing is left over when it stops.
+OPEN_SOCKETS: Counter[str] = Counter()
 
 
 class ConversationConsumer(AsyncWebsocketConsumer):
@@ -42,6 +50,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
     session: VoiceSession | None = None
     player: Player
     socket_open = False
+    counted = False  # this socket is one of its player's OPEN_SOCKETS
 
     async def connect(self) -> None:
         # Daphne turns a close before accept into a bare 403: accept, then explain and close.
@@ -61,6 +70,17 @@ class ConversationConsumer(AsyncWebsocketConsumer):
                 code="unknown_npc", message=f"There is no active NPC {route['npc_id']!r}.", close_code=CLOSE_UNKNOWN_NPC
             )
             return
+        player_id = self.player.player_id
+        if OPEN_SOCKETS[player_id] >= settings.SOCKETS_PER_PLAYER:
+            await self._refuse(
+                code="too_many_sockets",
+                message=f"This player already holds {OPEN_SOCKETS[player_id]} conversations on this server "
+                f"(the limit is {settings.SOCKETS_PER_PLAYER}); close one first.",
+                close_code=CLOSE_TOO_MANY_SOCKETS,
+            )
+            return
+        OPEN_SOCKETS[player_id] += 1  # counted before the first await, so two sockets cannot both slip in
+        self.counted = True
         try:
             # The process's engines: this is where the socket's session is given them.
             self.session = await self.session_class.start(
@@ -73,10 +93,14 @@ class ConversationConsumer(AsyncWebsocketConsumer):
                 close_code=CLOSE_SERVER_ERROR,
             )
             return
+        finally:
+            if self.session is None:  # refused or failed: this socket holds nothing
+                self._uncount()
         await self.channel_layer.group_add(player_group_name(player_id=self.player.player_id), self.channel_name)
 
     async def disconnect(self, code: int) -> None:
         self.socket_open = False
+        self._uncount()
         session, self.session = self.session, None
         if session is None:
             return
@@ -128,6 +152,13 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         authorization = headers.get(b"authorization", b"").decode("latin1") or None
         query = parse_qs(self.scope.get("query_string", b"").decode("latin1"))
         return token_from_request_parts(authorization=authorization, query_token=(query.get("token") or [None])[0])
+
+    def _uncount(self) -> None:
+        if self.counted:
+            self.counted = False
+            OPEN_SOCKETS[self.player.player_id] -= 1
+            if OPEN_SOCKETS[self.player.player_id] <= 0:
+                del OPEN_SOCKETS[self.player.player_id]
 
     async def _refuse(self, *, code: str, message: str, close_code: int) -> None:
         await self.send_event(error_event(code=code, message=message))

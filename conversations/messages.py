@@ -1,7 +1,7 @@
 """Client -> server text frames of PROTOCOL.md as typed models (pydantic, a discriminated union
 on ``type``): the one source of their shapes, parsed here and published as a JSON Schema,
-docs/protocol-messages.schema.json (``python -m conversations.messages > docs/...``; a test
-keeps it current).
+docs/protocol-messages.schema.json (``DJANGO_SETTINGS_MODULE=virtulingo.settings python -m
+conversations.messages > docs/...``, with the default limits; a test keeps it current).
 
 Anything wrong raises ProtocolError with a stable ``code`` and a message for the client; the
 socket stays open (a bad frame loses nothing else). Unknown keys are ignored: the Unity client
@@ -11,14 +11,15 @@ always sends "text" and "enabled" with end_utterance.
 import json
 from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
+from django.conf import settings
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, TypeAdapter, ValidationError
 
 from conversations.events import EXTENSION_EVENTS
 from vocabulary.audio import INPUT_SAMPLE_RATE_MAX, INPUT_SAMPLE_RATE_MIN
 from vocabulary.languages import LANGUAGE_NAMES
 
-TEXT_FRAME_MAX_BYTES = 64 * 1024
-TYPED_TEXT_MAX_CHARS = 1000
+TEXT_FRAME_MAX_BYTES: int = settings.WS_TEXT_FRAME_MAX_BYTES
+TYPED_TEXT_MAX_CHARS: int = settings.TYPED_TEXT_MAX_CHARS
 OutputFormat = Literal["wav", "pcm16"]
 OUTPUT_FORMATS = get_args(OutputFormat)
 # Below 200 ms a breath ends the turn; above 5 s the learner waits too long for an answer.

@@ -6,12 +6,13 @@ import wave
 import numpy as np
 from rest_framework import serializers
 
+from conversations.audio import UTTERANCE_MAX_SECONDS
 from conversations.messages import TYPED_TEXT_MAX_CHARS
 from vocabulary.audio import INPUT_SAMPLE_RATE_MAX, INPUT_SAMPLE_RATE_MIN, SAMPLE_WIDTH, pcm16_resample
 
-# As long as a spoken turn on the socket (conversations/audio.py UtteranceBuffer).
-SPOKEN_TURN_MAX_SECONDS = 30.0
-# 30 s of 48 kHz stereo PCM16 is 5.8 MB; its base64 is a third longer.
+# As long as a spoken turn on the socket.
+SPOKEN_TURN_MAX_SECONDS = UTTERANCE_MAX_SECONDS
+# 30 s (the default) of 48 kHz stereo PCM16 is 5.8 MB; its base64 is a third longer.
 SPOKEN_TURN_MAX_BASE64_CHARS = int(SPOKEN_TURN_MAX_SECONDS * INPUT_SAMPLE_RATE_MAX * 2 * SAMPLE_WIDTH * 4 / 3) + 1024
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from conversations.audio import UTTERANCE_MAX_SECONDS
 from engines.vad_silero import WINDOW_SAMPLES, VoiceActivityStream
 from vocabulary.audio import SAMPLE_WIDTH, SPEECH_SAMPLE_RATE
 
@@ -77,7 +78,11 @@ class SpeechTracker:
     """
 
     def __init__(
-        self, *, vad: VoiceActivityStream, end_silence_ms: int | None = None, max_utterance_ms: int = 30_000
+        self,
+        *,
+        vad: VoiceActivityStream,
+        end_silence_ms: int | None = None,
+        max_utterance_ms: int = round(UTTERANCE_MAX_SECONDS * 1000),
     ) -> None:
         self.vad = vad
         self.end_silence_ms = end_silence_ms

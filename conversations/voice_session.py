@@ -70,9 +70,11 @@ CLOSE_RATE_LIMITED = 4429
 BEGINNER_LEVELS = frozenset({CEFRLevel.A1, CEFRLevel.A2})
 # Partial transcripts on the stream endpoint: at most one per second of the learner's audio.
 PARTIAL_INTERVAL_BYTES = SPEECH_SAMPLE_RATE * 2
-# A client that keeps sending bad frames is closed: this many errors within the window.
-ERROR_LIMIT = 20
-ERROR_WINDOW_SECONDS = 10.0
+# A client that keeps sending bad frames, or floods text messages, is closed: this many
+# within the window. Audio frames are speech and never counted.
+RATE_WINDOW_SECONDS = 10.0
+ERROR_LIMIT: int = settings.WS_ERRORS_PER_10S
+MESSAGE_LIMIT: int = settings.WS_MESSAGES_PER_10S
 # Seconds the turns of a client that went away get to transcribe and store its words.
 DISCONNECT_GRACE_SECONDS = 30.0
 # Audio of an unfinished utterance at a disconnect shorter than this is no words to keep.
@@ -95,12 +97,12 @@ class VoiceActivityUnavailable(Exception):
     """The hands-free session cannot run without voice activity detection."""
 
 
-class ErrorRateLimiter:
+class WindowRateLimiter:
     def __init__(
         self,
         *,
-        limit: int = ERROR_LIMIT,
-        window_seconds: float = ERROR_WINDOW_SECONDS,
+        limit: int,
+        window_seconds: float = RATE_WINDOW_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.limit = limit
@@ -163,7 +165,8 @@ class VoiceSession(ABC):
         self.resampler: Pcm16Resampler | None = None
         self.output_format = "wav"
         self.events: frozenset[str] = frozenset()
-        self.errors = ErrorRateLimiter()
+        self.errors = WindowRateLimiter(limit=ERROR_LIMIT)
+        self.messages = WindowRateLimiter(limit=MESSAGE_LIMIT)
         self.turn_task: asyncio.Task[None] | None = None
         self.waiting: deque[TurnRequest] = deque()  # at most one while the client listens
         self.announced_sample_rate: int | None = None
@@ -186,6 +189,9 @@ class VoiceSession(ABC):
 
     async def handle(self, message: ClientMessage) -> None:
         if not self.listening:
+            return
+        if self.messages.exceeded_after_one_more():
+            await self._close_rate_limited("Too many messages; closing.")
             return
         match message:
             case EndUtterance():
@@ -391,10 +397,13 @@ class VoiceSession(ABC):
     async def recoverable_error(self, *, code: str, message: str) -> None:
         await self.send_event(error_event(code=code, message=message))
         if self.errors.exceeded_after_one_more():
-            await self.send_event(error_event(code="rate_limited", message="Too many bad messages; closing."))
-            # Nothing more is read from this client: frames it already sent are dropped.
-            self.listening = False
-            await self.transport.close(CLOSE_RATE_LIMITED)
+            await self._close_rate_limited("Too many bad messages; closing.")
+
+    async def _close_rate_limited(self, message: str) -> None:
+        await self.send_event(error_event(code="rate_limited", message=message))
+        # Nothing more is read from this client: frames it already sent are dropped.
+        self.listening = False
+        await self.transport.close(CLOSE_RATE_LIMITED)
 
 
 class PushToTalkSession(VoiceSession):

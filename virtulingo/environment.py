@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from pydantic import ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from engines.config import EngineConfig
@@ -48,6 +48,15 @@ class Environment(BaseSettings):
     VIRTULINGO_END_OF_TURN_SILENCE_MS: int = 700
     VIRTULINGO_BEGINNER_END_OF_TURN_SILENCE_MS: int = 1200
     VIRTULINGO_SPECULATIVE_REPLIES: bool = True
+    # WebSocket limits, per socket unless named otherwise (docs/PROTOCOL.md, "Limits"). Frames
+    # stay under Daphne's own 1 MiB cap, so a client hears the server's error, not a TCP reset.
+    VIRTULINGO_WS_AUDIO_FRAME_MAX_BYTES: int = Field(256 * 1024, gt=0, lt=1024 * 1024)
+    VIRTULINGO_WS_TEXT_FRAME_MAX_BYTES: int = Field(64 * 1024, gt=0, lt=1024 * 1024)
+    VIRTULINGO_TYPED_TEXT_MAX_CHARS: int = Field(1000, gt=0)
+    VIRTULINGO_UTTERANCE_MAX_SECONDS: float = Field(30.0, gt=0, le=300)
+    VIRTULINGO_WS_MESSAGES_PER_10S: int = Field(100, gt=0)  # text messages: audio frames are speech
+    VIRTULINGO_WS_ERRORS_PER_10S: int = Field(20, gt=0)
+    VIRTULINGO_SOCKETS_PER_PLAYER: int = Field(8, gt=0)  # per server process
     # Celery
     CELERY_BROKER_URL: str | None = None  # None: REDIS_URL
     VIRTULINGO_GRAMMAR_TASK_TIME_LIMIT: int = 40

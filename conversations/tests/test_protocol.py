@@ -26,7 +26,8 @@ def test_the_published_schema_is_the_models_schema():
 def test_the_published_client_message_schema_is_the_models_schema():
     published = json.loads((DOCS / "protocol-messages.schema.json").read_text())
     assert published == CLIENT_MESSAGE.json_schema(), (
-        "docs/protocol-messages.schema.json is out of date: python -m conversations.messages > "
+        "docs/protocol-messages.schema.json is out of date: DJANGO_SETTINGS_MODULE=virtulingo.settings "
+        "python -m conversations.messages > "
         "docs/protocol-messages.schema.json"
     )
 

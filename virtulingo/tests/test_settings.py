@@ -171,3 +171,69 @@ def test_check_deploy_is_clean_with_the_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+PRINT_SOCKET_LIMITS = """
+import json, django
+django.setup()
+from django.conf import settings
+from conversations import audio, messages, serializers, voice_activity, voice_session
+print(json.dumps({
+    "audio_frame": audio.FRAME_MAX_BYTES,
+    "text_frame": messages.TEXT_FRAME_MAX_BYTES,
+    "typed_text": messages.TYPED_TEXT_MAX_CHARS,
+    "utterance_push_to_talk": audio.UtteranceBuffer().max_seconds,
+    "utterance_rest": serializers.SPOKEN_TURN_MAX_SECONDS,
+    "utterance_hands_free_ms": voice_activity.SpeechTracker.__init__.__kwdefaults__["max_utterance_ms"],
+    "messages": voice_session.MESSAGE_LIMIT,
+    "errors": voice_session.ERROR_LIMIT,
+    "sockets": settings.SOCKETS_PER_PLAYER,
+}))
+"""
+
+
+def test_the_websocket_limits_are_read_from_the_environment():
+    env = {key: value for key, value in os.environ.items() if key not in CONFIG_VARIABLES}
+    env.update(
+        DJANGO_SETTINGS_MODULE="virtulingo.settings",
+        VIRTULINGO_WS_AUDIO_FRAME_MAX_BYTES="65536",
+        VIRTULINGO_WS_TEXT_FRAME_MAX_BYTES="4096",
+        VIRTULINGO_TYPED_TEXT_MAX_CHARS="200",
+        VIRTULINGO_UTTERANCE_MAX_SECONDS="12",
+        VIRTULINGO_WS_MESSAGES_PER_10S="40",
+        VIRTULINGO_WS_ERRORS_PER_10S="5",
+        VIRTULINGO_SOCKETS_PER_PLAYER="3",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", PRINT_SOCKET_LIMITS],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "audio_frame": 65536,
+        "text_frame": 4096,
+        "typed_text": 200,
+        "utterance_push_to_talk": 12,
+        "utterance_rest": 12,
+        "utterance_hands_free_ms": 12000,
+        "messages": 40,
+        "errors": 5,
+        "sockets": 3,
+    }
+
+
+def test_a_frame_limit_daphne_would_cut_first_is_refused():
+    result = _load_settings(VIRTULINGO_WS_AUDIO_FRAME_MAX_BYTES=str(2 * 1024 * 1024))
+    assert result.returncode != 0
+    assert "VIRTULINGO_WS_AUDIO_FRAME_MAX_BYTES" in result.stderr and "1048576" in result.stderr
+
+
+def test_an_utterance_limit_the_rest_body_limit_cannot_carry_is_refused():
+    result = _load_settings(VIRTULINGO_UTTERANCE_MAX_SECONDS="60")
+    assert result.returncode != 0
+    assert "VIRTULINGO_API_MAX_BODY_BYTES" in result.stderr and "VIRTULINGO_UTTERANCE_MAX_SECONDS" in result.stderr
+    assert _settings(VIRTULINGO_UTTERANCE_MAX_SECONDS="60", VIRTULINGO_API_MAX_BODY_BYTES=str(16 * 1024 * 1024))
