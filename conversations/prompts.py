@@ -38,6 +38,8 @@ class PromptLanguage:
     example_greeting: str
     relationships: dict[str, str]
     decimal_comma: bool
+    # German capitalizes nouns, so a scene's name keeps its case mid-sentence.
+    nouns_capitalized: bool = False
     # Totals computed in code for what the learner asks about: "(Prices: 2 x a croissant = €2.40)".
     totals: str = "({items}{total})"
     total_word: str = "total"
@@ -172,6 +174,7 @@ PROMPT_LANGUAGES = {
             "close friend": "ein guter Freund",
         },
         decimal_comma=True,
+        nouns_capitalized=True,
         totals="(Preise: {items}{total})",
         total_word="zusammen",
         numbers={"ein": 1, "eine": 1, "einen": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "zehn": 10},
@@ -256,11 +259,14 @@ def _menu_lines(*, npc: NPC, language: str) -> str:
 def npc_fixed_prefix(*, npc: NPC, language: str) -> str:
     """The part of the system prompt that changes only when the NPC's record does."""
     words = prompt_language(language)
-    scene = (
-        words.scene.format(scene_name=npc.scene.name.lower(), scene_description=npc.scene.description.strip())
-        if npc.scene
-        else words.no_scene
-    )
+    if npc.scene:
+        scene_name, scene_description = npc.scene.text_in(language)
+        scene = words.scene.format(
+            scene_name=scene_name if words.nouns_capitalized else scene_name.lower(),
+            scene_description=scene_description.strip(),
+        )
+    else:
+        scene = words.no_scene
     persona = words.persona.format(
         name=npc.name,
         personality=npc.personality.strip(),

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from npcs.forms import NPCAdminForm
-from npcs.models import NPC, Scene
+from npcs.models import NPC, Scene, SceneTranslation
 
 
 class NPCInline(admin.TabularInline):
@@ -16,11 +16,25 @@ class NPCInline(admin.TabularInline):
         return False
 
 
+class SceneTranslationInline(admin.StackedInline):
+    model = SceneTranslation
+    extra = 0
+    verbose_name = "translation"
+    verbose_name_plural = "In other languages (what NPCs who speak them are told)"
+
+
 @admin.register(Scene)
 class SceneAdmin(admin.ModelAdmin):
-    list_display = ["scene_id", "name", "npc_count"]
+    list_display = ["scene_id", "name", "languages", "npc_count"]
     search_fields = ["scene_id", "name", "description"]
-    inlines = [NPCInline]
+    inlines = [SceneTranslationInline, NPCInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("translations")
+
+    @admin.display(description="Translated into")
+    def languages(self, obj: Scene) -> str:
+        return ", ".join(translation.language for translation in obj.translations.all()) or "-"
 
     @admin.display(description="NPCs")
     def npc_count(self, obj: Scene) -> int:

@@ -8,7 +8,10 @@ class Scene(models.Model):
 
     scene_id = models.SlugField(primary_key=True, max_length=64, help_text="The id the game sends, e.g. bakery.")
     name = models.CharField(max_length=120)
-    description = models.TextField(help_text="What the NPC knows about this place; injected into its prompt.")
+    description = models.TextField(
+        help_text="What the NPC knows about this place; injected into its prompt. "
+        "NPCs who speak a language this scene has a translation for get the translation."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -17,6 +20,34 @@ class Scene(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def text_in(self, language: str) -> tuple[str, str]:
+        """The name and description an NPC who speaks ``language`` is told: the translation
+        when there is one, else the scene's own (prefetched translations are read, not queried;
+        an unsaved scene has none)."""
+        translations = () if self._state.adding else self.translations.all()
+        for translation in translations:
+            if translation.language == language:
+                return translation.name, translation.description
+        return self.name, self.description
+
+
+class SceneTranslation(models.Model):
+    """A scene in one language, so that an NPC's whole prompt is in the language it speaks."""
+
+    scene = models.ForeignKey(Scene, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES)
+    name = models.CharField(max_length=120)
+    description = models.TextField(help_text="The scene's description in this language.")
+
+    class Meta:
+        ordering = ["scene_id", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["scene", "language"], name="npcs_scene_translation_one_per_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scene_id} ({self.language})"
 
 
 class NPC(models.Model):

@@ -6,8 +6,14 @@ from npcs.models import NPC
 
 
 def npc_get_active(*, npc_id: str) -> NPC | None:
-    """The NPC a client asked for, with its home scene (the prompt needs both)."""
-    return NPC.objects.select_related("scene").filter(npc_id=npc_id, is_active=True).first()
+    """The NPC a client asked for, with its home scene and the scene's translations (the
+    prompt needs them, and is built where the database cannot be queried)."""
+    return (
+        NPC.objects.select_related("scene")
+        .prefetch_related("scene__translations")
+        .filter(npc_id=npc_id, is_active=True)
+        .first()
+    )
 
 
 def npc_names(*, npc_ids: Sequence[str]) -> list[str]:

@@ -1,40 +1,144 @@
 """Demo content for `manage.py seed_demo`: a small town in four languages."""
 
+# (scene_id, name, description, {language: (name, description)}): each NPC's prompt is in the
+# language it speaks, the scene included.
 SCENES = [
     (
         "bakery",
         "Bakery",
         "A small bakery that smells of fresh bread. Baguettes, croissants and loaves of bread "
         "are on the shelves; cakes are in the glass counter. Prices are written on a chalkboard.",
+        {
+            "fr": (
+                "Boulangerie",
+                "Une petite boulangerie qui sent le pain chaud. Des baguettes, des croissants et des pains "
+                "sont sur les étagères ; les gâteaux sont dans la vitrine. Les prix sont écrits sur une ardoise.",
+            ),
+            "es": (
+                "Panadería",
+                "Una pequeña panadería que huele a pan recién hecho. Hay barras, cruasanes y hogazas en las "
+                "estanterías; los pasteles están en la vitrina. Los precios están escritos en una pizarra.",
+            ),
+            "de": (
+                "Bäckerei",
+                "Eine kleine Bäckerei, die nach frischem Brot duftet. Baguettes, Croissants und Brote liegen "
+                "in den Regalen, Kuchen in der Glastheke. Die Preise stehen auf einer Kreidetafel.",
+            ),
+        },
     ),
     (
         "supermarket",
         "Supermarket",
         "A busy supermarket with aisles of fruit, vegetables, drinks and household "
         "goods. There are two checkout lanes; one is open.",
+        {
+            "fr": (
+                "Supermarché",
+                "Un supermarché animé avec des rayons de fruits, de légumes, de boissons et de produits "
+                "ménagers. Il y a deux caisses ; une seule est ouverte.",
+            ),
+            "es": (
+                "Supermercado",
+                "Un supermercado lleno de gente, con pasillos de fruta, verdura, bebidas y productos de "
+                "limpieza. Hay dos cajas; una está abierta.",
+            ),
+            "de": (
+                "Supermarkt",
+                "Ein belebter Supermarkt mit Gängen voller Obst, Gemüse, Getränke und Haushaltswaren. "
+                "Es gibt zwei Kassen; eine ist offen.",
+            ),
+        },
     ),
     (
         "coffee_shop",
         "Coffee shop",
         "A cosy coffee shop near the university. Students work on laptops; the menu "
         "lists coffee, tea, hot chocolate and pastries.",
+        {
+            "fr": (
+                "Café",
+                "Un café chaleureux près de l'université. Des étudiants travaillent sur leur ordinateur ; "
+                "la carte propose du café, du thé, du chocolat chaud et des viennoiseries.",
+            ),
+            "es": (
+                "Cafetería",
+                "Una cafetería acogedora cerca de la universidad. Los estudiantes trabajan con sus portátiles; "
+                "la carta ofrece café, té, chocolate caliente y bollería.",
+            ),
+            "de": (
+                "Café",
+                "Ein gemütliches Café in der Nähe der Universität. Studenten arbeiten an ihren Laptops; "
+                "auf der Karte stehen Kaffee, Tee, heiße Schokolade und Gebäck.",
+            ),
+        },
     ),
     (
         "marketplace",
         "Marketplace",
         "An open-air market on the town square with stalls of fruit, cheese, flowers "
         "and spices. Sellers call out their prices.",
+        {
+            "fr": (
+                "Marché",
+                "Un marché en plein air sur la place de la ville, avec des étals de fruits, de fromages, "
+                "de fleurs et d'épices. Les vendeurs annoncent leurs prix à voix haute.",
+            ),
+            "es": (
+                "Mercado",
+                "Un mercado al aire libre en la plaza del pueblo, con puestos de fruta, queso, flores y "
+                "especias. Los vendedores anuncian sus precios en voz alta.",
+            ),
+            "de": (
+                "Markt",
+                "Ein Markt unter freiem Himmel auf dem Stadtplatz, mit Ständen für Obst, Käse, Blumen und "
+                "Gewürze. Die Verkäufer rufen ihre Preise aus.",
+            ),
+        },
     ),
     (
         "restaurant",
         "Restaurant",
         "A traditional restaurant with wooden tables. Today's menu is on a board at the "
         "door; the kitchen is open until ten.",
+        {
+            "fr": (
+                "Restaurant",
+                "Un restaurant traditionnel avec des tables en bois. Le menu du jour est sur une ardoise "
+                "à l'entrée ; la cuisine est ouverte jusqu'à vingt-deux heures.",
+            ),
+            "es": (
+                "Restaurante",
+                "Un restaurante tradicional con mesas de madera. El menú del día está en una pizarra en la "
+                "puerta; la cocina está abierta hasta las diez.",
+            ),
+            "de": (
+                "Restaurant",
+                "Ein traditionelles Restaurant mit Holztischen. Die Tageskarte hängt an einer Tafel an der "
+                "Tür; die Küche ist bis zweiundzwanzig Uhr geöffnet.",
+            ),
+        },
     ),
     (
         "police_station",
         "Police station",
         "The town's small police station. A counter, a waiting bench, posters about lost property and road safety.",
+        {
+            "fr": (
+                "Commissariat",
+                "Le petit commissariat de la ville. Un comptoir, un banc d'attente, des affiches sur les "
+                "objets trouvés et la sécurité routière.",
+            ),
+            "es": (
+                "Comisaría",
+                "La pequeña comisaría del pueblo. Un mostrador, un banco para esperar y carteles sobre "
+                "objetos perdidos y seguridad vial.",
+            ),
+            "de": (
+                "Polizeiwache",
+                "Die kleine Polizeiwache der Stadt. Ein Schalter, eine Wartebank, Plakate über Fundsachen "
+                "und Verkehrssicherheit.",
+            ),
+        },
     ),
 ]
 

@@ -152,3 +152,28 @@ def test_what_the_learner_asks_for_is_priced_and_totalled_in_code(pierre, uttera
     last = npc_prompt_messages(npc=pierre, language="fr", player_level="A2", utterance=utterance)[-1]
     assert last.role == "user"
     assert last.content == (f"{utterance}\n{line}" if line else utterance)
+
+
+@pytest.mark.django_db
+def test_each_npc_is_told_of_its_scene_in_the_language_it_speaks(django_assert_num_queries):
+    from npcs.models import SceneTranslation
+    from npcs.selectors import npc_get_active
+    from npcs.tests.factories import NPCFactory, SceneFactory
+
+    market = SceneFactory(scene_id="market", name="Marketplace", description="Stalls of fruit and cheese.")
+    SceneTranslation.objects.create(scene=market, language="de", name="Markt", description="Stände mit Obst und Käse.")
+    SceneTranslation.objects.create(scene=market, language="fr", name="Marché", description="Des étals de fruits.")
+    for npc_id, language in [("hans", "de"), ("pierre", "fr"), ("tom", "en"), ("lucia", "es")]:
+        NPCFactory(npc_id=npc_id, language=language, scene=market)
+
+    with django_assert_num_queries(4):  # each NPC with its scene and translations: two queries
+        hans, pierre = npc_get_active(npc_id="hans"), npc_get_active(npc_id="pierre")
+    tom, lucia = npc_get_active(npc_id="tom"), npc_get_active(npc_id="lucia")
+    with django_assert_num_queries(0):  # the prompt is built where the database cannot be read
+        prompts = {npc.npc_id: npc_fixed_prefix(npc=npc, language=npc.language) for npc in (hans, pierre, tom, lucia)}
+
+    assert "Du bist an diesem Ort: Markt. Stände mit Obst und Käse." in prompts["hans"]  # German keeps its capital
+    assert "Tu es à ce lieu : marché. Des étals de fruits." in prompts["pierre"]
+    assert "You are at the marketplace. Stalls of fruit and cheese." in prompts["tom"]
+    # No Spanish translation: the scene's own text, rather than nothing.
+    assert "Estás en este lugar: marketplace. Stalls of fruit and cheese." in prompts["lucia"]

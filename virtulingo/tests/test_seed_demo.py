@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from npcs.models import NPC, Scene
+from npcs.models import NPC, Scene, SceneTranslation
 from players.models import Classroom, Player
 from players.services import player_authenticate
 
@@ -33,6 +33,9 @@ def test_seed_demo_creates_the_demo_world():
     assert {"bakery", "supermarket", "coffee_shop", "marketplace", "restaurant"} <= set(
         Scene.objects.values_list("scene_id", flat=True)
     )
+    # Every demo NPC is told of its scene in the language it speaks.
+    for npc in NPC.objects.select_related("scene").exclude(language="en"):
+        assert SceneTranslation.objects.filter(scene=npc.scene, language=npc.language).exists(), npc.npc_id
     classroom = Classroom.objects.get()
     assert classroom.teacher.username == "teacher"
     assert classroom.learners.count() == Player.objects.count() >= 3
@@ -46,11 +49,14 @@ def test_seed_demo_creates_the_demo_world():
 def test_seed_demo_is_idempotent_and_keeps_authors_edits():
     first_output = _seed()
     NPC.objects.filter(npc_id="baker_01").update(personality="Edited by an author.")
-    counts = [model.objects.count() for model in (Scene, NPC, Player, Classroom, get_user_model())]
+    SceneTranslation.objects.filter(scene_id="bakery", language="fr").update(description="Retouchée.")
+    models = (Scene, SceneTranslation, NPC, Player, Classroom, get_user_model())
+    counts = [model.objects.count() for model in models]
 
     second_output = _seed()
 
-    assert [model.objects.count() for model in (Scene, NPC, Player, Classroom, get_user_model())] == counts
+    assert [model.objects.count() for model in models] == counts
+    assert SceneTranslation.objects.get(scene_id="bakery", language="fr").description == "Retouchée."
     assert NPC.objects.get(npc_id="baker_01").personality == "Edited by an author."
     assert _printed_tokens(second_output) == {}
     # The tokens printed the first time still work.

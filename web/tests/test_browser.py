@@ -95,3 +95,24 @@ def test_a_teacher_drills_down_from_the_class_to_a_learner_and_rejects_a_false_p
     assert "rejected as a false positive by teacher" in page.locator("#learner-mistakes li.mistake").first.inner_text()
     page.locator("#learner-mistakes li.mistake.rejected button", has_text="Restore").click()
     page.wait_for_function("() => !document.querySelector('#learner-mistakes li.mistake.rejected')")
+
+
+def test_an_author_gives_a_scene_its_text_in_each_npc_language(page, live_site, tmp_path):
+    page.goto(f"{live_site.url}/admin/login/?next=/admin/npcs/scene/bakery/change/")
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", live_site.passwords["admin"])
+    page.click("#login-form input[type=submit]")
+    page.wait_for_selector("#translations-group")
+    descriptions = page.locator("#translations-group textarea").evaluate_all("areas => areas.map(a => a.value)")
+    assert any(text.startswith("Une petite boulangerie") for text in descriptions)
+    assert any(text.startswith("Eine kleine Bäckerei") for text in descriptions)
+    screenshot(page, "admin-scene", tmp_path)
+
+    german = page.locator("#translations-group .inline-related", has=page.locator("option[value=de][selected]"))
+    german.locator("textarea").fill("Eine kleine Bäckerei am Markt. Die Preise stehen auf einer Kreidetafel.")
+    page.click("input[name=_save]")
+    page.wait_for_selector(".messagelist .success")
+    assert "de, es, fr" in page.locator("#result_list tr", has_text="Bakery").inner_text()
+    page.goto(f"{live_site.url}/admin/npcs/scene/bakery/change/")
+    saved = page.locator("#translations-group textarea").evaluate_all("areas => areas.map(a => a.value)")
+    assert "Eine kleine Bäckerei am Markt. Die Preise stehen auf einer Kreidetafel." in saved

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from npcs.models import NPC, Scene
+from npcs.models import NPC, Scene, SceneTranslation
 from players.models import Classroom, Player
 from players.services import player_token_issue
 from virtulingo import demo_content
@@ -29,11 +29,21 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, rotate_credentials: bool = False, **options):
-        created = sum(
-            Scene.objects.get_or_create(scene_id=scene_id, defaults={"name": name, "description": description})[1]
-            for scene_id, name, description in demo_content.SCENES
+        created = translated = 0
+        for scene_id, name, description, translations in demo_content.SCENES:
+            created += Scene.objects.get_or_create(
+                scene_id=scene_id, defaults={"name": name, "description": description}
+            )[1]
+            for language, (translated_name, translated_description) in translations.items():
+                translated += SceneTranslation.objects.get_or_create(
+                    scene_id=scene_id,
+                    language=language,
+                    defaults={"name": translated_name, "description": translated_description},
+                )[1]
+        self.stdout.write(
+            f"Scenes: {created} created, {len(demo_content.SCENES) - created} already there; "
+            f"{translated} translations created."
         )
-        self.stdout.write(f"Scenes: {created} created, {len(demo_content.SCENES) - created} already there.")
 
         created = 0
         for npc in demo_content.NPCS:
