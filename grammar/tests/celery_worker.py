@@ -34,8 +34,8 @@ def celery_worker_unusable_reason() -> str | None:
     return None
 
 
-def _test_database_url() -> str:
-    """The test database (not the developer's), as the worker's DATABASE_URL."""
+def shared_test_database_url() -> str:
+    """The test database (not the developer's), as DATABASE_URL for a worker or server process."""
     database = connection.settings_dict
     credentials = quote(database["USER"] or "", safe="")
     if database["PASSWORD"]:
@@ -103,7 +103,7 @@ def celery_worker_start(
         command.append(f"--queues={','.join(queues)}")
     environment = {
         **os.environ,
-        "DATABASE_URL": _test_database_url(),
+        "DATABASE_URL": shared_test_database_url(),
         # Already the tests' own Redis database indexes (see the root conftest.py).
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
