@@ -99,9 +99,11 @@ def summary(values: list[float]) -> dict[str, float]:
 
 
 class Server:
-    def __init__(self, *, database: Path, port: int, extra_env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, *, database: Path | str, port: int, extra_env: dict[str, str], log_path: Path) -> None:
+        """``database``: a SQLite file, or a database URL (bench/load.py's servers share PostgreSQL).
+        Redis and the broker only when ``extra_env`` names them."""
         env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "CELERY_BROKER_URL", "DATABASE_URL"}}
-        env.update(DATABASE_URL=f"sqlite:///{database}", **extra_env)
+        env.update(DATABASE_URL=database if isinstance(database, str) else f"sqlite:///{database}", **extra_env)
         self.env = env
         self.port = port
         self.log_path = log_path

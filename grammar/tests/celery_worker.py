@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
@@ -34,8 +35,8 @@ def celery_worker_unusable_reason() -> str | None:
     return None
 
 
-def _test_database_url() -> str:
-    """The test database (not the developer's), as the worker's DATABASE_URL."""
+def shared_test_database_url() -> str:
+    """The test database (not the developer's), as DATABASE_URL for a worker or server process."""
     database = connection.settings_dict
     credentials = quote(database["USER"] or "", safe="")
     if database["PASSWORD"]:
@@ -79,9 +80,15 @@ class WorkerProcess:
 
 
 def celery_worker_start(
-    *, name: str, app: str = "virtulingo", queues: Sequence[str] = (), env: Mapping[str, str] | None = None
+    *,
+    name: str,
+    app: str = "virtulingo",
+    queues: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+    log: Path | None = None,
 ) -> WorkerProcess:
-    """A worker process (one pool process) on the test database; returns once it answers a ping."""
+    """A worker process (one pool process) on the test database; returns once it answers a ping.
+    Its output goes to ``log`` when given (bench/load.py keeps stdout for its summary)."""
     reason = celery_worker_unusable_reason()
     assert reason is None, reason
     node = f"{name}@{socket.gethostname()}"
@@ -103,14 +110,22 @@ def celery_worker_start(
         command.append(f"--queues={','.join(queues)}")
     environment = {
         **os.environ,
-        "DATABASE_URL": _test_database_url(),
+        "DATABASE_URL": shared_test_database_url(),
         # Already the tests' own Redis database indexes (see the root conftest.py).
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         **(env or {}),
     }
     worker = WorkerProcess(
-        process=subprocess.Popen(command, cwd=settings.BASE_DIR, env=environment, start_new_session=True), node=node
+        process=subprocess.Popen(
+            command,
+            cwd=settings.BASE_DIR,
+            env=environment,
+            start_new_session=True,
+            stdout=log.open("ab") if log is not None else None,
+            stderr=subprocess.STDOUT if log is not None else None,
+        ),
+        node=node,
     )
     try:
         worker.wait_until_ready()
