@@ -35,7 +35,7 @@ from engines.errors import BadInputError, EngineError
 from engines.interfaces import Audio, ChatMessage
 from engines.tts_base import speed_for_level
 from npcs.models import NPC
-from npcs.selectors import npc_names
+from npcs.selectors import npc_names, npc_scene_translations_load
 from players.models import Player
 from players.selectors import relationship_describe, relationship_score
 from players.services import relationship_apply_turn
@@ -490,10 +490,12 @@ class TurnOrchestrator:
 
     async def _prompt(self, *, transcript: str) -> list[ChatMessage]:
         store = get_world_state_store()
-        state, history, score = await asyncio.gather(
+        state, history, score, _ = await asyncio.gather(
             store.state_get(player_id=self.player.player_id),
             store.history_list(player_id=self.player.player_id, npc_id=self.npc.npc_id),
             database_sync_to_async(relationship_score)(player=self.player, npc=self.npc),
+            # the prompt is written in the NPC's language, its scene included
+            database_sync_to_async(npc_scene_translations_load)(npc=self.npc),
         )
         others = [npc_id for npc_id in state.nearby_npcs if npc_id != self.npc.npc_id]
         nearby_names = await database_sync_to_async(npc_names)(npc_ids=others) if others else []

@@ -2,6 +2,8 @@
 
 from collections.abc import Sequence
 
+from django.db.models import prefetch_related_objects
+
 from npcs.models import NPC
 
 
@@ -14,6 +16,13 @@ def npc_get_active(*, npc_id: str) -> NPC | None:
         .filter(npc_id=npc_id, is_active=True)
         .first()
     )
+
+
+def npc_scene_translations_load(*, npc: NPC) -> None:
+    """Load the translations of ``npc``'s scene onto it unless they already are (an NPC
+    read by ``npc_get_active`` has them), so its prompt can be built off the database."""
+    if npc.scene is not None:
+        prefetch_related_objects([npc.scene], "translations")
 
 
 def npc_names(*, npc_ids: Sequence[str]) -> list[str]:

@@ -5,6 +5,7 @@ import asyncio
 import json
 
 import pytest
+from channels.db import database_sync_to_async
 
 from conversations.messages import EndUtterance, Ping, ProtocolError, SessionConfig, TypedText
 from conversations.models import Conversation, Turn
@@ -21,6 +22,7 @@ from conversations.voice_session import (
 )
 from engines.errors import EngineUnavailableError
 from engines.interfaces import Audio, Transcript
+from npcs.models import NPC
 from npcs.tests.factories import NPCFactory
 from players.tests.factories import PlayerFactory
 
@@ -157,6 +159,28 @@ async def test_a_typed_turn_runs_on_the_engines_the_session_was_given(learner_an
     assert transport.sent[-1]["type"] == "turn_complete"
     turn = await Turn.objects.aget(conversation=session.conversation)
     assert turn.npc_reply == "Hello there. Fresh bread today!" and turn.engines["llm"] == "scripted"
+    await session.close()
+
+
+async def test_the_prompt_tells_of_the_scene_in_the_npcs_language_for_an_npc_read_any_way(db):
+    """A session may be handed an NPC read without its scene's translations (not through
+    npc_get_active): the turn loads them off the event loop instead of failing the turn."""
+    from npcs.models import SceneTranslation
+
+    npc = await database_sync_to_async(NPCFactory)(language="fr")
+    await SceneTranslation.objects.acreate(
+        scene_id=npc.scene_id, language="fr", name="Boulangerie", description="Une petite boulangerie."
+    )
+    npc = await NPC.objects.select_related("scene").aget(pk=npc.pk)  # translations not loaded
+    llm = ScriptedLanguageModel(["Bonjour !"])
+    player = await database_sync_to_async(PlayerFactory)()
+    session, transport = await _session((player, npc), llm=llm)
+
+    await session.handle(TypedText(type="text", text="Bonjour, une baguette."))
+    await _turn_done(session)
+
+    assert transport.sent[-1]["type"] == "turn_complete" and not transport.events("error")
+    assert "Une petite boulangerie." in llm.messages[0].content
     await session.close()
 
 
