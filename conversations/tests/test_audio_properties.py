@@ -2,8 +2,8 @@
 to 16 kHz, and the WAV files of the REST spoken turn and of the engines' commands. Any bytes,
 valid or not, give audio or the path's own error, never anything else.
 
-Sized to run in a few seconds on a slow two-core machine; `deadline=None` because such a
-machine, shared with other work, can stall any one example."""
+Sized to run in a few seconds on a slow two-core machine (VIRTULINGO_FUZZ_SCALE multiplies it);
+`deadline=None` because such a machine, shared with other work, can stall any one example."""
 
 import base64
 import struct
@@ -15,6 +15,7 @@ from rest_framework import serializers
 
 from conversations.audio import FRAME_MAX_BYTES, AudioError, UtteranceBuffer, audio_frame_validate
 from conversations.serializers import wav_speech_decode
+from conversations.tests.helpers import FUZZ_SCALE
 from engines.audio import read_wav
 from engines.errors import BadAudioError, EmptyAudioError
 from vocabulary.audio import (
@@ -28,7 +29,7 @@ from vocabulary.audio import (
 rates = st.integers(INPUT_SAMPLE_RATE_MIN, INPUT_SAMPLE_RATE_MAX)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300 * FUZZ_SCALE, deadline=None)
 @given(st.binary(max_size=600), st.integers(0, 600))
 def test_a_binary_frame_is_accepted_or_refused_with_its_code(frame: bytes, max_bytes: int):
     try:
@@ -41,7 +42,7 @@ def test_a_binary_frame_is_accepted_or_refused_with_its_code(frame: bytes, max_b
         assert len(frame) <= max_bytes and len(frame) % 2 == 0
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200 * FUZZ_SCALE, deadline=None)
 @given(st.lists(st.binary(max_size=64), max_size=10), st.floats(0.0, 0.01))
 def test_the_utterance_buffer_keeps_whole_samples_up_to_its_limit(frames: list[bytes], max_seconds: float):
     buffer = UtteranceBuffer(max_seconds=max_seconds)
@@ -67,7 +68,7 @@ def pcm_in_chunks(draw):
     return [pcm[start:end].tobytes() for start, end in zip(bounds, bounds[1:], strict=False)]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150 * FUZZ_SCALE, deadline=None)
 @given(rates, pcm_in_chunks())
 @example(47_999, [bytes(2 * 4801)])
 @example(8_000, [b"\x00\x01"])
@@ -80,7 +81,7 @@ def test_resampling_to_16_khz_gives_the_expected_length(from_rate: int, chunks: 
     assert abs(len(out) // 2 - samples * SPEECH_SAMPLE_RATE / from_rate) <= 1
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100 * FUZZ_SCALE, deadline=None)
 @given(rates, st.binary(max_size=99).filter(lambda raw: len(raw) % 2))
 def test_the_resampler_refuses_half_samples(from_rate: int, frame: bytes):
     try:
@@ -139,7 +140,7 @@ ZERO_HZ = (
 )
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=300 * FUZZ_SCALE, deadline=None)
 @given(any_wav)
 @example(CHUNK_PAST_THE_FILE)
 @example(STEREO_CUT_MID_FRAME)
@@ -158,7 +159,7 @@ def test_a_spoken_turn_wav_is_16_khz_speech_or_a_validation_error(wav: bytes):
     assert isinstance(pcm, bytes) and len(pcm) % 2 == 0
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200 * FUZZ_SCALE, deadline=None)
 @given(st.text(max_size=100) | st.binary(max_size=100).map(lambda raw: base64.b64encode(raw).decode() + "="))
 def test_text_that_is_not_base64_is_a_validation_error(encoded: str):
     try:
@@ -167,7 +168,7 @@ def test_text_that_is_not_base64_is_a_validation_error(encoded: str):
         return
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100 * FUZZ_SCALE, deadline=None)
 @given(rates, st.sampled_from([1, 2]), st.integers(1, 4000), st.integers(0, 2**32 - 1))
 def test_a_valid_spoken_turn_is_resampled_to_the_expected_length(rate: int, channels: int, frames: int, seed: int):
     pcm = np.random.default_rng(seed).integers(-32768, 32768, frames * channels).astype("<i2").tobytes()
@@ -180,7 +181,7 @@ def test_a_valid_spoken_turn_is_resampled_to_the_expected_length(rate: int, chan
     assert abs(len(speech) // 2 - frames * SPEECH_SAMPLE_RATE / rate) <= 1
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=300 * FUZZ_SCALE, deadline=None)
 @given(any_wav)
 @example(CHUNK_PAST_THE_FILE)
 @example(STEREO_CUT_MID_FRAME)

@@ -1,8 +1,8 @@
 """Property-based tests (Hypothesis) of the client message parser and the sentence segmenter:
 any text a client or a language model may send, not only the cases someone thought of.
 
-Sized to run in a few seconds on a slow two-core machine; `deadline=None` because such a
-machine, shared with other work, can stall any one example."""
+Sized to run in a few seconds on a slow two-core machine (VIRTULINGO_FUZZ_SCALE multiplies it);
+`deadline=None` because such a machine, shared with other work, can stall any one example."""
 
 import json
 import re
@@ -23,6 +23,7 @@ from conversations.messages import (
     client_message_parse,
 )
 from conversations.segmenter import SentenceSegmenter
+from conversations.tests.helpers import FUZZ_SCALE
 
 PROTOCOL_DOC = Path(__file__).resolve().parents[2] / "docs" / "PROTOCOL.md"
 MESSAGE_TYPES = (EndUtterance, TypedText, Interrupt, Ping, SessionConfig)
@@ -103,7 +104,7 @@ def test_a_number_too_long_for_python_is_bad_json():
         raise AssertionError("parsed")
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=400 * FUZZ_SCALE, deadline=None)
 @given(frames)
 @example('{"type":"config","input_sample_rate":' + "1" * 5000 + "}")
 @example("[" * 100_000)
@@ -112,7 +113,7 @@ def test_any_text_frame_is_a_typed_message_or_a_protocol_error(text_data: str):
     assert_parses_or_is_refused(text_data)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50 * FUZZ_SCALE, deadline=None)
 @given(st.text(min_size=1, max_size=20))
 def test_a_frame_over_the_limit_is_message_too_large(filler: str):
     text_data = filler * (TEXT_FRAME_MAX_BYTES // len(filler.encode("utf-8")) + 1)
@@ -201,7 +202,7 @@ def without_whitespace(text: str) -> str:
     return "".join(text.split())
 
 
-@settings(max_examples=800, deadline=None)
+@settings(max_examples=600 * FUZZ_SCALE, deadline=None)
 @given(chunked(), st.sampled_from([1, 10, 40, 1000]))
 @example(("Hi! :)", ["Hi", "! :", ")"]), 40)
 @example(("« Bonjour ! » dit-il. Puis.", ["« Bonjour !", " » dit", "-il. Puis."]), 1000)

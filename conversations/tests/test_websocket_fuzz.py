@@ -17,7 +17,7 @@ from channels.testing import WebsocketCommunicator
 
 from conversations.audio import FRAME_MAX_BYTES, AudioError, audio_frame_validate
 from conversations.messages import EndUtterance, Ping, ProtocolError, TypedText, client_message_parse
-from conversations.tests.helpers import CheckedCommunicator, ScriptedLanguageModel, ScriptedVAD
+from conversations.tests.helpers import FUZZ_SCALE, CheckedCommunicator, ScriptedLanguageModel, ScriptedVAD
 from conversations.tests.test_properties import documented_error_codes
 from conversations.tests.test_voice_session import (  # noqa: F401 (fixtures)
     CountingSTT,
@@ -33,7 +33,7 @@ pytestmark = [
     pytest.mark.usefixtures("redis_test_db", "no_grammar_checks"),
 ]
 
-SESSIONS = 120
+SESSIONS = 80 * FUZZ_SCALE
 FRAMES_PER_SESSION = 20  # at most 20 errors: under the bad-frame limit, so no socket is closed for it
 SEED = 13
 TIMEOUT_SECONDS = 30

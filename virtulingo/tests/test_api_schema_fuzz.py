@@ -16,7 +16,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from conversations.tests.helpers import ScriptedLanguageModel
+from conversations.tests.helpers import FUZZ_SCALE, ScriptedLanguageModel
 from conversations.tests.test_voice_session import (  # noqa: F401 (fixtures)
     CountingSTT,
     HandedEngines,
@@ -34,7 +34,7 @@ pytestmark = [
     pytest.mark.usefixtures("redis_test_db", "no_grammar_checks"),
 ]
 
-EXAMPLES_PER_OPERATION = 8  # in each mode, valid and invalid requests
+EXAMPLES_PER_OPERATION = 6 * FUZZ_SCALE  # in each mode, valid and invalid requests
 CHECKS = [not_a_server_error, response_schema_conformance]
 
 
