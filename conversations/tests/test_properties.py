@@ -6,6 +6,7 @@ Sized to run in a few seconds on a slow two-core machine (VIRTULINGO_FUZZ_SCALE 
 
 import json
 import re
+from functools import cache
 from pathlib import Path
 
 from hypothesis import example, given, settings
@@ -31,9 +32,10 @@ TYPE_NAMES = ["end_utterance", "text", "interrupt", "ping", "config"]
 CONFIG_KEYS = ["input_sample_rate", "output", "events", "language", "end_of_turn_silence_ms"]
 
 
-def documented_error_codes() -> set[str]:
+@cache
+def documented_error_codes() -> frozenset[str]:
     """Every `code` PROTOCOL.md names in backquotes: what a client may be sent."""
-    return set(re.findall(r"`([a-z_]+)`", PROTOCOL_DOC.read_text(encoding="utf-8")))
+    return frozenset(re.findall(r"`([a-z_]+)`", PROTOCOL_DOC.read_text(encoding="utf-8")))
 
 
 PARSER_ERROR_CODES = {"bad_json", "bad_message", "unknown_message", "bad_config", "message_too_large"}
