@@ -8,6 +8,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from npcs.tests.factories import NPCFactory, SceneFactory
 from players.tests.factories import PlayerFactory
@@ -23,6 +25,11 @@ def _redis_url_for_tests(url: str, *, db: int = TEST_REDIS_DB) -> str:
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path=f"/{db}"))
 
+
+# The property tests (Hypothesis) run on two shared cores, in CI beside other work: generating
+# their data may stall there, which is not what they test.
+hypothesis_settings.register_profile("virtulingo", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("virtulingo")
 
 # Tests load the engines they use through session fixtures, not at ASGI import.
 settings.VIRTULINGO_WARM_UP_ENGINES = False

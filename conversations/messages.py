@@ -103,6 +103,9 @@ def client_message_parse(*, text_data: str) -> EndUtterance | TypedText | Interr
         raise ProtocolError("bad_json", f"The message is not valid JSON: {exc.msg} at position {exc.pos}.") from None
     except RecursionError:
         raise ProtocolError("bad_json", "The message is nested too deeply to be read.") from None
+    except ValueError:
+        # Valid JSON that Python will not read: an integer of more than 4300 digits.
+        raise ProtocolError("bad_json", "The message holds a number too long to be read.") from None
     if not isinstance(message, dict):
         raise ProtocolError("bad_message", 'A message must be a JSON object with a "type".')
     try:

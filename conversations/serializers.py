@@ -42,7 +42,8 @@ def wav_speech_decode(encoded: str) -> bytes:
             f"Unsupported WAV encoding ({exc}); send 16-bit PCM (format 1), mono or stereo.",
             code="unsupported_encoding",
         ) from None
-    except EOFError:
+    except (EOFError, RuntimeError):
+        # RuntimeError: a chunk whose declared size runs past the file's (wave's Chunk.seek raises it).
         raise serializers.ValidationError("The WAV file is truncated.", code="not_wav") from None
     if width != SAMPLE_WIDTH:
         raise serializers.ValidationError(

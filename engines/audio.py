@@ -56,13 +56,18 @@ def read_wav(source: str | Path | bytes) -> Audio:
         handle = wave.open(io.BytesIO(source) if isinstance(source, bytes) else str(source), "rb")
     except FileNotFoundError:
         raise BadAudioError(f"no such file: {source!s}") from None
-    except (wave.Error, EOFError) as exc:
-        raise BadAudioError(f"not a PCM WAV file ({exc})") from None
+    except (wave.Error, EOFError, RuntimeError) as exc:
+        # RuntimeError: a chunk whose declared size runs past the RIFF chunk's (wave's Chunk.seek).
+        raise BadAudioError(f"not a PCM WAV file ({exc or type(exc).__name__})") from None
     with handle:
         width, channels, rate = handle.getsampwidth(), handle.getnchannels(), handle.getframerate()
         frames = handle.readframes(handle.getnframes())
     if width != 2:
         raise BadAudioError(f"the WAV file is {8 * width}-bit; only 16-bit PCM is supported")
+    if rate <= 0:
+        raise BadAudioError(f"the WAV file says its sample rate is {rate} Hz")
+    # A file cut short ends in part of a frame: only whole frames are audio.
+    frames = frames[: len(frames) - len(frames) % (width * channels)]
     if not frames:
         raise EmptyAudioError("the WAV file has no audio")
     if channels > 1:

@@ -119,6 +119,9 @@ def parse_json_object(text: str, *, engine: str) -> dict[str, Any]:
         value = json.loads(cleaned)
     except json.JSONDecodeError as exc:
         raise EngineResponseError(f"{engine} did not return valid JSON ({exc.msg})") from None
+    except (ValueError, RecursionError):
+        # Valid JSON that Python will not read: an integer of over 4300 digits, or nested too deeply.
+        raise EngineResponseError(f"{engine} returned JSON too large to read") from None
     if not isinstance(value, dict):
         raise EngineResponseError(f"{engine} returned JSON that is not an object")
     return value

@@ -4,6 +4,7 @@ conversations/tests/fixtures.py."""
 
 import asyncio
 import json
+import os
 import struct
 from collections.abc import AsyncIterator, Sequence
 from functools import cache
@@ -18,6 +19,10 @@ from engines.interfaces import ChatMessage
 from engines.registry import get_registry
 from engines.vad_silero import WINDOW_SAMPLES
 from vocabulary.audio import SPEECH_SAMPLE_RATE, pcm16_resample
+
+# How many cases the property and fuzz tests run, as a multiple of the suite's (sized for seconds
+# on two shared cores): VIRTULINGO_FUZZ_SCALE=20 for a deeper run.
+FUZZ_SCALE = int(os.environ.get("VIRTULINGO_FUZZ_SCALE", "1"))
 
 # Unity sends 4096 samples of 16 kHz PCM16 per binary frame.
 UNITY_FRAME_BYTES = 8192

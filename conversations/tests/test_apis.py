@@ -124,6 +124,16 @@ def test_spoken_turn_refuses_bad_audio_with_a_specific_reason(api, npc):
     assert not Conversation.objects.exists()
 
 
+def test_spoken_turn_refuses_a_wav_whose_chunk_runs_past_the_file(api, npc):
+    """Found by the property test of wav_speech_decode: Python's wave raised RuntimeError for a
+    chunk whose declared size runs past the RIFF chunk's, and the request got a 500."""
+    body = b"WAVE" + b"junk" + struct.pack("<I", 100) + b"abcd"
+    wav = b"RIFF" + struct.pack("<I", len(body)) + body
+    refused = _refusal(api, npc, {"audio_wav_base64": b64(wav)})
+    assert "truncated" in refused["fields"]["audio_wav_base64"][0]
+    assert not Conversation.objects.exists()
+
+
 def test_the_npc_speaks_more_slowly_to_a_beginner(api, npc, use_language_model):
     from players.tests.factories import PlayerFactory
 

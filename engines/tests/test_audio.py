@@ -70,3 +70,30 @@ def test_pcm16_is_resampled_to_16_khz_for_whisper() -> None:
     assert pcm16_to_float(one_second_at_48k, 48000).shape == (16000,)
     full_scale = np.array([32767, -32768], dtype="<i2").tobytes()
     assert pcm16_to_float(full_scale, 16000).tolist() == pytest.approx([1.0, -1.0], abs=1e-4)
+
+
+def test_a_stereo_wav_cut_short_mid_frame_is_read_up_to_its_last_whole_frame() -> None:
+    """Found by the property test of read_wav: numpy refused to split a partial frame (ValueError)."""
+    cut = _stereo_wav(b"\x10\x00\x30\x00" * 100)[:-3]
+    audio = read_wav(cut)
+    assert len(audio.pcm) == 99 * 2 and audio.pcm[:2] == (32).to_bytes(2, "little")
+
+
+def test_a_wav_that_says_its_rate_is_zero_is_refused() -> None:
+    """Found by the property test of read_wav: it gave Audio at 0 Hz (its duration divides by it)."""
+    data = wav_file(2, bytes(1600))
+    with pytest.raises(BadAudioError, match="0 Hz"):
+        read_wav(data[:24] + bytes(4) + data[28:])
+
+
+def test_a_wav_whose_chunk_runs_past_the_file_is_bad_audio() -> None:
+    """Found by the property test of read_wav: Python's wave raised RuntimeError."""
+    body = b"WAVE" + b"junk" + (100).to_bytes(4, "little") + b"abcd"
+    with pytest.raises(BadAudioError, match="not a PCM WAV"):
+        read_wav(b"RIFF" + len(body).to_bytes(4, "little") + body)
+
+
+def test_a_mono_wav_cut_short_mid_sample_is_read_up_to_its_last_whole_sample() -> None:
+    """Found by the property test of read_wav: it gave PCM16 of an odd byte count."""
+    audio = read_wav(wav_file(2, bytes(1600))[:-1])
+    assert len(audio.pcm) == 1598
