@@ -33,6 +33,7 @@ from conversations.signals import turn_recorded_announce
 from conversations.transcription import UtteranceTranscriber
 from engines.errors import BadInputError, EngineError
 from engines.interfaces import Audio, ChatMessage
+from engines.scheduling import Priority, current_priority, engine_priority, engine_priority_set
 from engines.tts_base import speed_for_level
 from npcs.models import NPC
 from npcs.selectors import npc_names, npc_scene_translations_load
@@ -154,12 +155,15 @@ class ReplyInProgress:
         self.deltas: list[str] = []
         self.failure: TurnError | None = None
         self._progress: _TurnProgress | None = None
+        # A speculation is begun at a lower priority than a turn's reply until a turn adopts it.
+        self.priority = current_priority()
         self._task = asyncio.create_task(self._produce())
 
     async def attach(self, progress: _TurnProgress) -> None:
         """From now on, stages and text deltas are the turn's (those already reached are
         marked, the text written so far goes out as one delta)."""
         backlog, self._progress = "".join(self.deltas), progress  # no await in between
+        self.priority = Priority.FIRST_AUDIO  # the learner now waits for it
         if backlog and progress.output.wants("npc_text_delta"):
             await progress.output.send_event(npc_text_delta_event(text=backlog, turn_id=progress.turn_id))
         for stage, at in list(self.reached.items()):
@@ -190,6 +194,7 @@ class ReplyInProgress:
             segmenter = SentenceSegmenter()
             complete = 0
             try:
+                engine_priority_set(self.priority)  # this task's: the model is queued at the first delta
                 async with aclosing(self.llm.stream(self.messages, max_tokens=REPLY_MAX_TOKENS)) as deltas:
                     async for delta in deltas:
                         await self._reach("llm_first_token")
@@ -213,7 +218,11 @@ class ReplyInProgress:
                 sentences.put_nowait(None)
 
         async def synthesize() -> None:
+            later = False
             while (sentence := await sentences.get()) is not None:
+                # The first sentence is what the learner waits for; the next ones play after it.
+                engine_priority_set(max(self.priority, Priority.REPLY_REST) if later else self.priority)
+                later = True
                 try:
                     audio = await self.tts.synthesize(
                         sentence, language=self.language, voice=self.voice, speed=self.speed
@@ -405,7 +414,8 @@ class TurnOrchestrator:
         ends with this turn: the model reads them while the learner thinks and speaks."""
         try:
             messages = await self._prompt(transcript="")
-            await self.engines.llm().prefill(messages[:-1])
+            with engine_priority(Priority.BACKGROUND):
+                await self.engines.llm().prefill(messages[:-1])
         except Exception as exc:  # only a head start: the next turn reads the prompt anyway
             logger.info("Could not prefill the next prompt: %s", exc)
 

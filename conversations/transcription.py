@@ -12,6 +12,7 @@ import logging
 from contextlib import suppress
 
 from engines.errors import EngineError
+from engines.scheduling import Priority, engine_priority
 from vocabulary.audio import SPEECH_SAMPLE_RATE, pcm16_duration_ms
 
 logger = logging.getLogger(__name__)
@@ -81,8 +82,10 @@ class UtteranceTranscriber:
 
     async def preview(self, *, pcm: bytes) -> str:
         """What the learner has said so far (``pcm``: the utterance so far), for a partial
-        transcript: the finished pieces plus a throwaway transcription of the rest."""
-        rest = (await self.stt.transcribe(pcm[self._done_until :], language=self.language)).text
+        transcript: the finished pieces plus a throwaway transcription of the rest. Background
+        work: any socket's turn goes first."""
+        with engine_priority(Priority.BACKGROUND):
+            rest = (await self.stt.transcribe(pcm[self._done_until :], language=self.language)).text
         return transcript_pieces_join([*self._pieces, rest])
 
     async def finish(self, *, pcm: bytes) -> str:

@@ -58,6 +58,7 @@ from conversations.voice_activity import (
 )
 from engines.errors import EngineError
 from engines.interfaces import Audio
+from engines.scheduling import Priority, engine_priority
 from npcs.models import NPC
 from players.models import Player
 from vocabulary.audio import SPEECH_SAMPLE_RATE, Pcm16Resampler, pcm16_duration_ms, wav_encode
@@ -329,7 +330,9 @@ class VoiceSession(ABC):
         if self.speculation is not None:
             self._drop(self.speculation)
         self.speculation_started_at = time.monotonic()
-        self.speculation = asyncio.create_task(self._prepare(transcriber=transcriber, cut=cut))
+        # A guess, after any learner's real turn in the queue for the engines, until adopted.
+        with engine_priority(Priority.REPLY_REST):
+            self.speculation = asyncio.create_task(self._prepare(transcriber=transcriber, cut=cut))
 
     async def _prepare(self, *, transcriber: UtteranceTranscriber, cut: int) -> PreparedReply | None:
         transcript = await transcriber.transcript_until(cut)

@@ -4,6 +4,7 @@ CPU-bound inference (Whisper, llama.cpp, Piper, espeak-ng, Harper) runs here, ne
 on the event loop and never in ``sync_to_async``'s thread, which the ORM needs.
 Every call has a timeout that covers waiting for a free worker too, so a turn that
 cannot get an engine in time fails with :class:`EngineTimeoutError` instead of hanging.
+When calls wait for a worker, the most urgent goes first (:mod:`engines.scheduling`).
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import AsyncGenerator, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from .errors import EngineTimeoutError
+from .scheduling import PriorityThreadPool
 
 T = TypeVar("T")
 
@@ -25,7 +26,8 @@ class EngineExecutor:
     def __init__(self, *, workers: int, timeout: float) -> None:
         self.workers = max(1, workers)
         self.timeout = timeout
-        self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="engine")
+        # The most urgent call waiting starts first (scheduling.py).
+        self._pool = PriorityThreadPool(max_workers=self.workers, thread_name_prefix="engine")
 
     async def run(self, fn: Callable[..., T], *args: Any, timeout: float | None = None, what: str = "engine call") -> T:
         loop = asyncio.get_running_loop()

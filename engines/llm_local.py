@@ -26,6 +26,7 @@ from .executor import EngineExecutor
 from .interfaces import ChatMessage
 from .llm_common import parse_json_object
 from .llm_models import packaged_model
+from .scheduling import PriorityLock
 from .untrusted_text import marker_pattern, neutralize_markers
 
 logger = logging.getLogger("engines")
@@ -63,7 +64,8 @@ class LocalLLM(BaseEngine):
         self.cache_dir = cache_dir  # where the setup assembles packaged models
         self._llama: Any = None
         self._markers = marker_pattern()  # with the model's own special tokens once it is loaded
-        self._call_lock = threading.Lock()  # one llama.cpp call at a time
+        # One llama.cpp call at a time; a waiting reply goes before waiting background work.
+        self._call_lock = PriorityLock()
         self._prefill_in_flight = False
 
     def describe(self) -> dict[str, object]:
@@ -171,8 +173,8 @@ class LocalLLM(BaseEngine):
 
     async def prefill(self, messages: Sequence[ChatMessage]) -> None:
         """Evaluate ``messages`` into the KV cache while the learner is still speaking, so that
-        the next turn reads only the learner's words. Skipped when the model is busy: a turn
-        that is waiting for it goes first. One at a time: when many sockets open together, each
+        the next turn reads only the learner's words. Skipped when the model is busy or a call
+        waits for it: a turn goes first. One at a time: when many sockets open together, each
         prefill would only replace the previous one's cache, so the others are skipped."""
         if self.state != "ready" or self._prefill_in_flight:
             return
@@ -183,7 +185,7 @@ class LocalLLM(BaseEngine):
             self._prefill_in_flight = False
 
     def _prefill_sync(self, messages: Sequence[ChatMessage]) -> None:
-        if not self._call_lock.acquire(blocking=False):
+        if not self._call_lock.try_acquire():
             return
         try:
             # An empty user turn: its opening tokens are the next prompt's, up to the learner's words.

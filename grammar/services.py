@@ -24,6 +24,7 @@ from conversations.events import grammar_correction_event, player_group_name
 from conversations.models import Turn
 from engines.interfaces import GrammarResult
 from engines.registry import get_registry
+from engines.scheduling import Priority, engine_priority
 from grammar.explanations import grammar_check_explained
 from grammar.models import GrammarCheck, Mistake
 from grammar.review import review_item_create_for_mistake
@@ -148,7 +149,9 @@ def grammar_check_turn(*, turn_id: int, push_loop: asyncio.AbstractEventLoop | N
     check = grammar_check_prepare(turn_id=turn_id)
     if check.status == GrammarCheck.Status.PENDING:
         grammar_check_attempt(check=check)
-        result, duration_ms = async_to_sync(_grammar_engine_run)(check=check)
+        # Beside the server's sockets (no broker), every turn's engine work goes first.
+        with engine_priority(Priority.BACKGROUND):
+            result, duration_ms = async_to_sync(_grammar_engine_run)(check=check)
         check = grammar_check_store(check_id=check.pk, result=result, duration_ms=duration_ms)
     if check.status == GrammarCheck.Status.DONE:
         grammar_check_push(check=check, push_loop=push_loop)

@@ -22,6 +22,7 @@ from conversations.voice_session import (
 )
 from engines.errors import EngineUnavailableError
 from engines.interfaces import Audio, Transcript
+from engines.scheduling import Priority, current_priority
 from npcs.models import NPC
 from npcs.tests.factories import NPCFactory
 from players.tests.factories import PlayerFactory
@@ -331,9 +332,11 @@ class CountingLanguageModel(ScriptedLanguageModel):
     def __init__(self, deltas) -> None:
         super().__init__(deltas)
         self.asked: list[str] = []
+        self.priorities: list[Priority] = []  # the engines' priority each reply was asked at
 
     async def stream(self, messages, *, temperature: float = 0.8, max_tokens: int = 200):
         self.asked.append(messages[-1].content)
+        self.priorities.append(current_priority())
         async for delta in super().stream(messages, temperature=temperature, max_tokens=max_tokens):
             yield delta
 
@@ -360,6 +363,7 @@ async def test_a_reply_begun_at_the_pause_is_sent_when_the_turn_ends_there(learn
     (heard,) = stt.heard_bytes
     assert len(voiced(1500)) < heard < len(voiced(1500) + silence(512)), "speech-to-text ran once, up to the pause"
     assert llm.asked == ["Two loaves, please."], "the reply was not written twice"
+    assert llm.priorities == [Priority.REPLY_REST], "begun as a guess, behind other learners' turns"
     assert [e["text"] for e in transport.events("transcription")] == ["Two loaves, please."]
     assert len([item for item in transport.sent if isinstance(item, bytes)]) == 2
     metrics = transport.events("turn_complete")[0]["metrics"]
@@ -384,6 +388,7 @@ async def test_a_reply_begun_at_a_pause_is_dropped_unsent_when_the_learner_goes_
     await _turn_done(session)
 
     assert llm.asked[-1] == "Two loaves, and a croissant."
+    assert llm.priorities == [Priority.REPLY_REST, Priority.FIRST_AUDIO], "the guess, then the turn's reply"
     assert [e["text"] for e in transport.events("transcription")] == ["Two loaves, and a croissant."]
     assert len([item for item in transport.sent if isinstance(item, bytes)]) == 1, "only the real reply's audio"
     assert "speculation" not in transport.events("turn_complete")[0]["metrics"]
