@@ -10,12 +10,13 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import aclosing, suppress
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from channels.db import database_sync_to_async
+from django.conf import settings
 
 from conversations.events import (
     error_event,
@@ -31,7 +32,7 @@ from conversations.segmenter import SentenceSegmenter, sentence_is_complete
 from conversations.services import turn_finish, turn_record
 from conversations.signals import turn_recorded_announce
 from conversations.transcription import UtteranceTranscriber
-from engines.errors import BadInputError, EngineError
+from engines.errors import BadInputError, EngineError, EngineTimeoutError
 from engines.interfaces import Audio, ChatMessage
 from engines.scheduling import Priority, current_priority, engine_priority, engine_priority_set
 from engines.tts_base import speed_for_level
@@ -120,6 +121,8 @@ class _TurnProgress:
     metrics: dict[str, Any] = field(default_factory=dict)
     spoken: list[str] = field(default_factory=list)
     prepared: "PreparedReply | None" = None  # the speculation the turn adopted
+    # A sentence that could not be spoken (tts_failed) in a turn that otherwise went on.
+    partial_failure: TurnError | None = None
 
     @property
     def turn_id(self) -> str:
@@ -139,18 +142,39 @@ class _TurnProgress:
             await self.output.send_event(metrics_event(turn_id=self.turn_id, stage=stage, ms=self.metrics[key]))
 
 
+@dataclass(frozen=True)
+class ReplySentence:
+    """One sentence of a reply and its audio; ``failure`` instead of audio when it could not
+    be synthesized (the learner still gets its text)."""
+
+    text: str
+    audio: Audio | None
+    failure: TurnError | None = None
+
+
 class ReplyInProgress:
     """A reply written by the language model and synthesized sentence by sentence (sentence k
     while the model writes k+1), each audio waiting in order until it is sent. A turn begins
     one once it knows the learner's words; a speculation begins one at the learner's pause,
-    before the turn is sure to end there, and the turn adopts it or it is dropped."""
+    before the turn is sure to end there, and the turn adopts it or it is dropped.
+
+    ``token_timeout`` bounds the wait for each next piece of text: a model that stops writing
+    (or never starts) fails the reply with ``llm_timeout`` instead of holding the turn."""
 
     def __init__(
-        self, *, llm: Any, tts: Any, voice: str | None, speed: float, language: str, messages: list[ChatMessage]
+        self,
+        *,
+        llm: Any,
+        tts: Any,
+        voice: str | None,
+        speed: float,
+        language: str,
+        messages: list[ChatMessage],
+        token_timeout: float,
     ) -> None:
         self.llm, self.tts, self.voice, self.speed = llm, tts, voice, speed
-        self.language, self.messages = language, messages
-        self.ready: asyncio.Queue[tuple[str, Audio] | None] = asyncio.Queue()
+        self.language, self.messages, self.token_timeout = language, messages, token_timeout
+        self.ready: asyncio.Queue[ReplySentence | None] = asyncio.Queue()
         self.reached: dict[str, float] = {}  # stage -> time.monotonic() it was first reached
         self.deltas: list[str] = []
         self.failure: TurnError | None = None
@@ -169,8 +193,9 @@ class ReplyInProgress:
         for stage, at in list(self.reached.items()):
             await progress.mark(stage, at=at)
 
-    async def next(self) -> tuple[str, Audio] | None:
-        """The next sentence and its audio; None at the end (raises the reply's TurnError)."""
+    async def next(self) -> ReplySentence | None:
+        """The next sentence; None at the end (raises the reply's TurnError, once the sentences
+        written before the failure are all out)."""
         item = await self.ready.get()
         if item is None and self.failure is not None:
             raise self.failure
@@ -187,6 +212,18 @@ class ReplyInProgress:
         if self._progress is not None:
             await self._progress.mark(stage)
 
+    async def _next_delta(self, deltas: AsyncIterator[str]) -> str | None:
+        """The model's next piece of text (None at its end), waited for at most token_timeout."""
+        try:
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for would step the stream in a
+            # task of its own, and the SDKs' streams must be stepped by one task.
+            async with asyncio.timeout(self.token_timeout):
+                return await anext(deltas, None)
+        except TimeoutError:
+            raise TurnError(
+                "llm_timeout", f"The language model did not answer in time (no text for {self.token_timeout:g} s)."
+            ) from None
+
     async def _produce(self) -> None:
         sentences: asyncio.Queue[str | None] = asyncio.Queue()
 
@@ -196,7 +233,7 @@ class ReplyInProgress:
             try:
                 engine_priority_set(self.priority)  # this task's: the model is queued at the first delta
                 async with aclosing(self.llm.stream(self.messages, max_tokens=REPLY_MAX_TOKENS)) as deltas:
-                    async for delta in deltas:
+                    while (delta := await self._next_delta(deltas)) is not None:
                         await self._reach("llm_first_token")
                         self.deltas.append(delta)
                         progress = self._progress
@@ -212,8 +249,17 @@ class ReplyInProgress:
                 if rest := segmenter.flush():
                     await self._reach("first_sentence")
                     sentences.put_nowait(rest)
+            # Not raised: the sentences already written are still synthesized and spoken first.
+            except TurnError as exc:
+                self.failure = exc
+            except EngineTimeoutError as exc:  # the engine's own timeout (SDK, executor): the same fault
+                self.failure = TurnError("llm_timeout", f"The language model did not answer in time: {exc}")
             except EngineError as exc:
-                raise TurnError("llm_unavailable", f"The language model failed: {exc}") from exc
+                self.failure = TurnError("llm_unavailable", f"The language model failed: {exc}")
+            except Exception:
+                # A bug in an engine must not end the reply silently, as if it had been complete.
+                logger.exception("The language model's stream failed")
+                self.failure = TurnError("server_error", "The server could not complete this reply.")
             finally:
                 sentences.put_nowait(None)
 
@@ -227,16 +273,19 @@ class ReplyInProgress:
                     audio = await self.tts.synthesize(
                         sentence, language=self.language, voice=self.voice, speed=self.speed
                     )
-                except EngineError as exc:
-                    raise TurnError("tts_failed", f"Speech synthesis failed: {exc}") from exc
-                self.ready.put_nowait((sentence, audio))
+                except Exception as exc:
+                    # One sentence lost, not the reply: the others are still spoken.
+                    if not isinstance(exc, EngineError):
+                        logger.exception("Speech synthesis of a sentence failed")
+                    failure = TurnError("tts_failed", f"Speech synthesis failed for one sentence: {exc}")
+                    self.ready.put_nowait(ReplySentence(text=sentence, audio=None, failure=failure))
+                    continue
+                self.ready.put_nowait(ReplySentence(text=sentence, audio=audio))
 
         try:
             async with asyncio.TaskGroup() as group:
                 group.create_task(write())
                 group.create_task(synthesize())
-        except* TurnError as failures:
-            self.failure = failures.exceptions[0]  # type: ignore[assignment]
         finally:
             self.ready.put_nowait(None)
 
@@ -358,9 +407,12 @@ class TurnOrchestrator:
             elif transcript:
                 interrupted = await self._respond(progress=progress, transcript=transcript)
                 status = Turn.Status.INTERRUPTED if interrupted else Turn.Status.COMPLETED
+                error = progress.partial_failure  # stored with the turn, already sent as it happened
                 await self.output.send_event(npc_text_event(text=" ".join(progress.spoken), turn_id=progress.turn_id))
         except TurnError as exc:
             status, error = Turn.Status.FAILED, exc
+            if progress.spoken:  # the sentences heard before the failure, as the reply's text
+                await self.output.send_event(npc_text_event(text=" ".join(progress.spoken), turn_id=progress.turn_id))
             await self.output.send_event(error_event(code=exc.code, message=exc.message))
         except asyncio.CancelledError:
             status = Turn.Status.INTERRUPTED  # the client went away mid-turn
@@ -496,6 +548,8 @@ class TurnOrchestrator:
             speed=speed_for_level(self.player.proficiency_level),  # slower for A1-A2 learners
             language=self.language,
             messages=messages,
+            # The engines' own timeout: a model that stops writing is an engine that hangs.
+            token_timeout=float(settings.VIRTULINGO_ENGINE_TIMEOUT_SECONDS),
         )
 
     async def _prompt(self, *, transcript: str) -> list[ChatMessage]:
@@ -522,11 +576,15 @@ class TurnOrchestrator:
 
     async def _speak_reply(self, *, progress: _TurnProgress, reply: ReplyInProgress) -> None:
         await reply.attach(progress)
-        while (item := await reply.next()) is not None:
-            sentence, audio = item
-            await self.output.send_audio(audio)
-            await progress.mark("first_audio")
-            progress.spoken.append(sentence)
+        while (sentence := await reply.next()) is not None:
+            if sentence.failure is not None:
+                # Its text still reaches the learner in npc_text; the turn goes on.
+                await self.output.send_event(error_event(code=sentence.failure.code, message=sentence.failure.message))
+                progress.partial_failure = progress.partial_failure or sentence.failure
+            if sentence.audio is not None:
+                await self.output.send_audio(sentence.audio)
+                await progress.mark("first_audio")
+            progress.spoken.append(sentence.text)
 
     def _final_metrics(self, *, progress: _TurnProgress, audio_in_ms: int | None) -> dict[str, Any]:
         metrics = {**progress.metrics, "total_ms": progress.elapsed_ms(), "audio_in_ms": audio_in_ms}

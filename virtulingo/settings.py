@@ -233,12 +233,13 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 
 # --- Engines ----------------------------------------------------------------
-# Read by engines/ only; documented in docs/ENGINES.md.
+# Read by engines/ (and the engine timeout by the conversation room); documented in docs/ENGINES.md.
 
 VIRTULINGO_MODEL_CACHE = ENV.VIRTULINGO_MODEL_CACHE.expanduser()
 # CPU-bound inference runs in the engines' own bounded executor, never on the event loop.
 VIRTULINGO_ENGINE_WORKERS = ENV.VIRTULINGO_ENGINE_WORKERS
 VIRTULINGO_ENGINE_THREADS = ENV.VIRTULINGO_ENGINE_THREADS
+# Also bounds, in the conversation room, the wait for each next piece of a reply's text.
 VIRTULINGO_ENGINE_TIMEOUT_SECONDS = ENV.VIRTULINGO_ENGINE_TIMEOUT
 # Load and warm every configured model when the ASGI server starts (never in manage.py commands).
 VIRTULINGO_WARM_UP_ENGINES = ENV.VIRTULINGO_WARM_UP_ENGINES
