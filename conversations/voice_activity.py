@@ -72,7 +72,8 @@ class SpeechTracker:
 
     With ``end_silence_ms`` set (stream endpoint) the tracker keeps the utterance
     audio: from ``PRE_ROLL_MS`` before the detected speech to the end of turn, at
-    most ``max_utterance_ms`` (longer speech is cut into turns). Without it
+    most ``max_utterance_ms`` (longer speech is cut into turns at exactly that length,
+    however big the frames it came in). Without it
     (push-to-talk) the client delimits utterances, and pauses are byte offsets into
     the audio fed since the last :meth:`start_utterance`.
     """
@@ -136,12 +137,25 @@ class SpeechTracker:
                     after = (self._fed - self._scored) // SAMPLE_WIDTH * 1000 // SPEECH_SAMPLE_RATE
                     event = SpeechEnded(pcm=event.pcm, trailing_silence_ms=event.trailing_silence_ms + after)
                 events.append(event)
-        if self.keeps_audio:
-            if self.speaking and len(self._audio) >= self.max_utterance_bytes:
-                events.append(SpeechEnded(pcm=self.take(), trailing_silence_ms=0))
-            elif not self.speaking:
-                self._keep_only_pre_roll()
+            # At the window that reaches the limit, not at the end of the frame: however much
+            # audio one frame carries, the rest of it is scored for the next utterance.
+            if self.keeps_audio and self.speaking and self._scored - self._audio_start >= self.max_utterance_bytes:
+                events.append(SpeechEnded(pcm=self._cut_at_limit(), trailing_silence_ms=0))
+        if self.keeps_audio and not self.speaking:
+            self._keep_only_pre_roll()
         return events
+
+    def _cut_at_limit(self) -> bytes:
+        """Stream endpoint: the utterance's first ``max_utterance_bytes``. What follows begins
+        the next utterance, which starts at the next voiced window if the learner is still
+        speaking (the voiced run is kept), as after any end of turn otherwise."""
+        pcm = bytes(self._audio[: self.max_utterance_bytes])
+        del self._audio[: self.max_utterance_bytes]
+        self._audio_start += self.max_utterance_bytes
+        voiced_ms = self._voiced_ms
+        self._end_utterance()
+        self._voiced_ms = voiced_ms
+        return pcm
 
     def _step(self, probability: float) -> VoiceEvent | None:
         if probability >= SPEECH_THRESHOLD:

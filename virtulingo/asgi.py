@@ -20,12 +20,16 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from engines.registry import get_registry  # noqa: E402
+from virtulingo.daphne_websocket import websocket_oversize_closes, websocket_send_buffer_bound  # noqa: E402
 from virtulingo.log_redaction import daphne_access_log_redact  # noqa: E402
 from virtulingo.routing import websocket_urlpatterns  # noqa: E402
 from virtulingo.websocket_origin import NativeClientOrAllowedOriginValidator  # noqa: E402
 
-# Daphne builds its access log after loading this module: no player token in it.
+# Daphne builds its access log and its WebSocket factory after loading this module: no player
+# token in the log; a client that stops reading, or sends a frame over Daphne's cap, is answered.
 daphne_access_log_redact()
+websocket_send_buffer_bound()
+websocket_oversize_closes()
 
 application = ProtocolTypeRouter(
     {

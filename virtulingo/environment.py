@@ -49,7 +49,7 @@ class Environment(BaseSettings):
     VIRTULINGO_BEGINNER_END_OF_TURN_SILENCE_MS: int = 1200
     VIRTULINGO_SPECULATIVE_REPLIES: bool = True
     # WebSocket limits, per socket unless named otherwise (docs/PROTOCOL.md, "Limits"). Frames
-    # stay under Daphne's own 1 MiB cap, so a client hears the server's error, not a TCP reset.
+    # stay under Daphne's own 1 MiB cap, so a client hears the server's error, not a 1009 close.
     VIRTULINGO_WS_AUDIO_FRAME_MAX_BYTES: int = Field(256 * 1024, gt=0, lt=1024 * 1024)
     VIRTULINGO_WS_TEXT_FRAME_MAX_BYTES: int = Field(64 * 1024, gt=0, lt=1024 * 1024)
     VIRTULINGO_TYPED_TEXT_MAX_CHARS: int = Field(1000, gt=0)
@@ -57,6 +57,9 @@ class Environment(BaseSettings):
     VIRTULINGO_WS_MESSAGES_PER_10S: int = Field(100, gt=0)  # text messages: audio frames are speech
     VIRTULINGO_WS_ERRORS_PER_10S: int = Field(20, gt=0)
     VIRTULINGO_SOCKETS_PER_PLAYER: int = Field(8, gt=0)  # per server process
+    # Replies a socket has not taken yet, held by the server: past it the client is dropped
+    # (virtulingo/websocket_send_buffer.py). At least Twisted's own 64 KiB write buffer.
+    VIRTULINGO_WS_MAX_BUFFERED_BYTES: int = Field(2 * 1024 * 1024, ge=64 * 1024)
     # Celery
     CELERY_BROKER_URL: str | None = None  # None: REDIS_URL
     VIRTULINGO_GRAMMAR_TASK_TIME_LIMIT: int = 40

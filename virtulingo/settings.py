@@ -183,6 +183,8 @@ UTTERANCE_MAX_SECONDS = ENV.VIRTULINGO_UTTERANCE_MAX_SECONDS
 WS_MESSAGES_PER_10S = ENV.VIRTULINGO_WS_MESSAGES_PER_10S
 WS_ERRORS_PER_10S = ENV.VIRTULINGO_WS_ERRORS_PER_10S
 SOCKETS_PER_PLAYER = ENV.VIRTULINGO_SOCKETS_PER_PLAYER
+# Bytes of replies a socket may leave unread before the server drops it (websocket_send_buffer.py).
+WS_MAX_BUFFERED_BYTES = ENV.VIRTULINGO_WS_MAX_BUFFERED_BYTES
 
 # --- Celery -----------------------------------------------------------------
 

@@ -73,13 +73,17 @@ def test_between_utterances_only_the_pre_roll_is_kept():
     assert len(tracker.utterance) <= PRE_ROLL_MS * 32
 
 
-def test_a_monologue_longer_than_the_limit_is_cut_into_turns():
+@pytest.mark.parametrize("frame_bytes", [8192, 5000 * 32], ids=["unity-frames", "one-burst"])
+def test_a_monologue_longer_than_the_limit_is_cut_into_turns_at_exactly_the_limit(frame_bytes):
     tracker = stream_tracker(max_utterance_ms=3000)
-    events = feed_in_frames(tracker, voiced(5000))
+    events = feed_in_frames(tracker, voiced(5000) + silence(1000), frame_bytes=frame_bytes)
     ended = [e for e in events if isinstance(e, SpeechEnded)]
-    assert len(ended) == 1
-    assert 3000 * 32 <= len(ended[0].pcm) < (3000 + 256) * 32
-    assert ended[0].trailing_silence_ms == 0
+    assert len(ended) == 2
+    # However big the frames, the first turn is the limit to the byte, and not one byte of the
+    # speech is lost: the rest of it is the next turn (up to its end of turn).
+    assert len(ended[0].pcm) == 3000 * 32 and ended[0].trailing_silence_ms == 0
+    assert ended[0].pcm + ended[1].pcm == (voiced(5000) + silence(1000))[: len(ended[0].pcm) + len(ended[1].pcm)]
+    assert len(ended[1].pcm) >= 2000 * 32
 
 
 def test_take_forces_the_end_and_gives_nothing_when_no_one_spoke():

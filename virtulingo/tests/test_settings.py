@@ -188,6 +188,7 @@ print(json.dumps({
     "messages": voice_session.MESSAGE_LIMIT,
     "errors": voice_session.ERROR_LIMIT,
     "sockets": settings.SOCKETS_PER_PLAYER,
+    "unread_replies": settings.WS_MAX_BUFFERED_BYTES,
 }))
 """
 
@@ -203,6 +204,7 @@ def test_the_websocket_limits_are_read_from_the_environment():
         VIRTULINGO_WS_MESSAGES_PER_10S="40",
         VIRTULINGO_WS_ERRORS_PER_10S="5",
         VIRTULINGO_SOCKETS_PER_PLAYER="3",
+        VIRTULINGO_WS_MAX_BUFFERED_BYTES="131072",
     )
     result = subprocess.run(
         [sys.executable, "-c", PRINT_SOCKET_LIMITS],
@@ -223,6 +225,7 @@ def test_the_websocket_limits_are_read_from_the_environment():
         "messages": 40,
         "errors": 5,
         "sockets": 3,
+        "unread_replies": 131072,
     }
 
 
@@ -230,6 +233,13 @@ def test_a_frame_limit_daphne_would_cut_first_is_refused():
     result = _load_settings(VIRTULINGO_WS_AUDIO_FRAME_MAX_BYTES=str(2 * 1024 * 1024))
     assert result.returncode != 0
     assert "VIRTULINGO_WS_AUDIO_FRAME_MAX_BYTES" in result.stderr and "1048576" in result.stderr
+
+
+def test_a_bound_on_unread_replies_below_twisteds_own_buffer_is_refused():
+    # Under 64 KiB a client that reads could be dropped while Twisted's buffer fills normally.
+    result = _load_settings(VIRTULINGO_WS_MAX_BUFFERED_BYTES="4096")
+    assert result.returncode != 0
+    assert "VIRTULINGO_WS_MAX_BUFFERED_BYTES" in result.stderr and "65536" in result.stderr
 
 
 def test_an_utterance_limit_the_rest_body_limit_cannot_carry_is_refused():
