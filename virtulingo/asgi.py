@@ -22,10 +22,13 @@ from django.conf import settings  # noqa: E402
 from engines.registry import get_registry  # noqa: E402
 from virtulingo.log_redaction import daphne_access_log_redact  # noqa: E402
 from virtulingo.routing import websocket_urlpatterns  # noqa: E402
+from virtulingo.server_lifecycle import daphne_lifecycle_install  # noqa: E402
 from virtulingo.websocket_origin import NativeClientOrAllowedOriginValidator  # noqa: E402
 
 # Daphne builds its access log after loading this module: no player token in it.
 daphne_access_log_redact()
+# At start, leftover grammar checks are run (no broker); at SIGTERM, sockets close cleanly.
+daphne_lifecycle_install()
 
 application = ProtocolTypeRouter(
     {

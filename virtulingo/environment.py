@@ -57,6 +57,8 @@ class Environment(BaseSettings):
     VIRTULINGO_WS_MESSAGES_PER_10S: int = Field(100, gt=0)  # text messages: audio frames are speech
     VIRTULINGO_WS_ERRORS_PER_10S: int = Field(20, gt=0)
     VIRTULINGO_SOCKETS_PER_PLAYER: int = Field(8, gt=0)  # per server process
+    # Seconds a stopping server (SIGTERM) gives its sockets' turns and requests to finish.
+    VIRTULINGO_SHUTDOWN_GRACE_SECONDS: float = Field(10.0, gt=0, le=300)
     # Celery
     CELERY_BROKER_URL: str | None = None  # None: REDIS_URL
     VIRTULINGO_GRAMMAR_TASK_TIME_LIMIT: int = 40
