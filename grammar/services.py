@@ -42,6 +42,7 @@ _background_checks: set[asyncio.Future] = set()
 # The turn and the thread's future of each check queued there (a sweep does not queue one
 # twice; shutdown drops those not started).
 _in_process_turns: dict[asyncio.Future, tuple[int, Future]] = {}
+_stopping = False  # the server is shutting down: a check that fails now is left pending
 PUSH_TIMEOUT_SECONDS = 10
 
 
@@ -122,7 +123,10 @@ async def grammar_checks_in_process_runner(*, every_seconds: float) -> None:
 def grammar_checks_in_process_stop() -> int:
     """At shutdown: the checks queued on this process's grammar thread and not started are
     dropped, their rows left pending for the next start's sweep (the running one finishes:
-    the interpreter waits for the thread). Returns how many were dropped."""
+    the interpreter waits for the thread, and one that cannot finish is left pending too).
+    Returns how many were dropped."""
+    global _stopping
+    _stopping = True
     return sum(queued.cancel() for _, queued in list(_in_process_turns.values()))
 
 
@@ -173,6 +177,10 @@ def grammar_check_turn_retried(turn_id: int, push_loop: asyncio.AbstractEventLoo
                 grammar_check_turn(turn_id=turn_id, push_loop=push_loop)
         return True
     except Exception as exc:
+        if _stopping:
+            # The process is exiting (nothing can be scheduled any more): not the check's fault.
+            logger.warning("Grammar check of turn %s left pending at shutdown (%s)", turn_id, exc)
+            return False
         logger.exception("Grammar check of turn %s failed", turn_id)
         attempts = retrying.statistics.get("attempt_number", 1)
         grammar_check_fail(turn_id=turn_id, error=f"Gave up after {attempts} attempts: {exc}")

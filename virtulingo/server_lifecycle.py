@@ -16,6 +16,7 @@ log's redaction), so that:
 """
 
 import asyncio
+import contextvars
 import logging
 import time
 from typing import Any
@@ -23,6 +24,7 @@ from typing import Any
 from django.conf import settings
 
 from conversations.consumers import sockets_shut_down
+from grammar import services as grammar_services
 from grammar.services import grammar_checks_in_process_runner, grammar_checks_in_process_stop
 
 logger = logging.getLogger(__name__)
@@ -37,7 +39,8 @@ def server_started() -> None:
     if settings.CELERY_ENABLED or _runner is not None:
         return
     _runner = asyncio.get_running_loop().create_task(
-        grammar_checks_in_process_runner(every_seconds=settings.VIRTULINGO_GRAMMAR_REQUEUE_AFTER_SECONDS)
+        grammar_checks_in_process_runner(every_seconds=settings.VIRTULINGO_GRAMMAR_REQUEUE_AFTER_SECONDS),
+        context=contextvars.Context(),
     )
 
 
@@ -45,12 +48,17 @@ async def server_stopping(*, grace_seconds: float) -> None:
     """Close every socket cleanly within the grace period, then drop the checks queued in memory
     (they stay pending: the next start runs them)."""
     global _runner
+    started = time.monotonic()
     if _runner is not None:
         _runner.cancel()
         _runner = None
     closed = await sockets_shut_down(grace_seconds=grace_seconds)
     dropped = grammar_checks_in_process_stop()
     logger.info("Shutting down: %d socket(s) closed, %d queued grammar check(s) left pending", closed, dropped)
+    # The check running on the grammar thread finishes now, while the process can still run it.
+    running = [check for check in grammar_services._background_checks if not check.done()]
+    if running:
+        await asyncio.wait(running, timeout=max(grace_seconds - (time.monotonic() - started), 0.1))
 
 
 def daphne_lifecycle_install() -> None:
@@ -75,7 +83,11 @@ def daphne_lifecycle_install() -> None:
         from twisted.internet import defer
 
         grace = settings.SHUTDOWN_GRACE_SECONDS
-        graceful = asyncio.ensure_future(_stop_gracefully(self, grace_seconds=grace))
+        # A context of its own: this trigger runs in whatever context the signal interrupted
+        # (a socket's database call in flight, which asgiref would take for a deadlock).
+        graceful = asyncio.get_event_loop().create_task(
+            _stop_gracefully(self, grace_seconds=grace), context=contextvars.Context()
+        )
         stopping = defer.Deferred.fromFuture(graceful)
         # Daphne's own trigger then cancels whatever is left; Twisted waits for both.
         stopping.addBoth(lambda _: original_kill(self))

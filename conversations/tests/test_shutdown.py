@@ -13,6 +13,8 @@ import asyncio
 import json
 import os
 import signal
+import time
+import urllib.request
 
 import pytest
 import websockets
@@ -70,6 +72,24 @@ async def _joined(ws) -> None:
     assert await _next_event(ws) == {"type": "pong"}
 
 
+WARM_ENGINES = {"stt": "faster-whisper", "llm": "openai", "tts": "piper", "grammar": "harper"}
+
+
+def _wait_until_warm(daphne: DaphneServer) -> None:
+    """Until the engines a turn uses are loaded: a turn must not spend the grace period loading them."""
+    deadline = time.monotonic() + EVENT_TIMEOUT_SECONDS
+    while True:
+        with urllib.request.urlopen(f"http://127.0.0.1:{daphne.port}/health", timeout=10) as response:
+            engines = json.load(response)["engines"]
+        states = {
+            role: {engine["engine"]: engine["state"] for engine in engines.get(role, [])} for role in WARM_ENGINES
+        }
+        if all(states[role].get(name) == "ready" for role, name in WARM_ENGINES.items()):
+            return
+        assert time.monotonic() < deadline, f"engines not ready: {states}"
+        time.sleep(0.5)
+
+
 @pytest.fixture
 def language_model():
     with FakeServer() as server:
@@ -93,6 +113,7 @@ def server(baker, language_model, tmp_path):
     daphne = DaphneServer(env=env, log=tmp_path / "daphne.log")
     try:
         daphne.wait_until_healthy()
+        _wait_until_warm(daphne)
         yield daphne
     finally:
         daphne.stop()

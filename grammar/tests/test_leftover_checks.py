@@ -61,6 +61,7 @@ def server_start():
         if server_lifecycle._runner is not None:
             server_lifecycle._runner.cancel()
             server_lifecycle._runner = None
+        grammar_services._stopping = False  # a test that stopped the runner leaves the process usable
 
 
 async def test_at_start_the_checks_a_stopped_server_left_pending_are_run_and_recent_ones_left_alone(server_start):
