@@ -13,10 +13,11 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import aclosing, suppress
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, close_old_connections
 
 from conversations.events import (
     error_event,
@@ -352,6 +353,26 @@ async def speculation_drop(speculation: asyncio.Task[PreparedReply | None], *, s
     SPECULATION.wasted_seconds += time.monotonic() - started_at
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _reconnecting(write: Callable[_P, _R]) -> Callable[_P, _R]:
+    """A turn's first database write, tried once more on a fresh connection when the one it
+    found was ended by a database restart: seen in the tests (a socket's first turn after an
+    outage met its dead connection although Channels checks connections around each call), and
+    the learner's words are worth a reconnect. Still down: the error stands (`server_error`)."""
+
+    def call(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return write(*args, **kwargs)
+        except (OperationalError, InterfaceError):
+            close_old_connections()  # a connection with errors that fails its check is closed
+            return write(*args, **kwargs)
+
+    return call
+
+
 class TurnOrchestrator:
     """Runs the turns of one socket, one at a time."""
 
@@ -502,7 +523,7 @@ class TurnOrchestrator:
         return text.strip(), audio_in_ms
 
     async def _record(self, *, index: int, request: TurnRequest, transcript: str, audio_in_ms: int | None) -> Turn:
-        turn = await database_sync_to_async(turn_record)(
+        turn = await database_sync_to_async(_reconnecting(turn_record))(
             conversation=self.conversation,
             index=index,
             turn_uuid=request.turn_id,

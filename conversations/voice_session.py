@@ -169,6 +169,7 @@ class VoiceSession(ABC):
         self.errors = WindowRateLimiter(limit=ERROR_LIMIT)
         self.messages = WindowRateLimiter(limit=MESSAGE_LIMIT)
         self.turn_task: asyncio.Task[None] | None = None
+        self.current_turn_id: uuid.UUID | None = None  # the turn turn_task is running
         self.waiting: deque[TurnRequest] = deque()  # at most one while the client listens
         self.announced_sample_rate: int | None = None
         self.transcriber: UtteranceTranscriber | None = None
@@ -284,6 +285,7 @@ class VoiceSession(ABC):
         request: TurnRequest | None = first
         while request is not None:
             self.announced_sample_rate = None
+            self.current_turn_id = request.turn_id
             try:
                 await self.orchestrator.run(request)
             except asyncio.CancelledError:
@@ -293,6 +295,7 @@ class VoiceSession(ABC):
                 logger.exception("Turn %s failed unexpectedly", request.turn_id)
                 await self.send_event(error_event(code="internal_error", message="The turn failed on the server."))
                 await self.send_event(turn_complete_event(turn_id=str(request.turn_id), metrics={}))
+            self.current_turn_id = None
             request = self.waiting.popleft() if self.waiting else None
 
     @abstractmethod
@@ -351,7 +354,24 @@ class VoiceSession(ABC):
         self._drops.add(drop)  # the loop keeps tasks only weakly
         drop.add_done_callback(self._drops.discard)
 
-    async def close(self) -> None:
+    async def shut_down(self, *, grace_seconds: float) -> None:
+        """The server is stopping. Nothing more is read; the client is told (`server_shutdown`);
+        the turns running or waiting get half the grace period to finish their replies, and
+        close() the rest of it to store what the learner was still saying. The transport is
+        still open throughout, so every turn gets its turn_complete."""
+        started = time.monotonic()
+        self.listening = False
+        await self.send_event(
+            error_event(
+                code="server_shutdown",
+                message="The server is restarting; no new turn is taken. Reconnect in a moment.",
+            )
+        )
+        if self.turn_task is not None and not self.turn_task.done():
+            await asyncio.wait({self.turn_task}, timeout=grace_seconds / 2)
+        await self.close(grace_seconds=max(grace_seconds - (time.monotonic() - started), 0.1))
+
+    async def close(self, *, grace_seconds: float = DISCONNECT_GRACE_SECONDS) -> None:
         """The client went away. Nothing more is read or sent, no reply is written, but every
         word it said is transcribed, stored and checked: the turns running or waiting, and
         the utterance it was in the middle of. Then the conversation ends."""
@@ -370,9 +390,13 @@ class VoiceSession(ABC):
             self.speculation = None
         if self.turn_task is not None and not self.turn_task.done():
             try:
-                await asyncio.wait_for(self.turn_task, DISCONNECT_GRACE_SECONDS)
+                await asyncio.wait_for(self.turn_task, grace_seconds)
             except TimeoutError:
-                logger.warning("Turns of a closed socket took over %s s; stopped", DISCONNECT_GRACE_SECONDS)
+                logger.warning("Turns of a closed socket took over %s s; stopped", grace_seconds)
+                if self.current_turn_id is not None:  # stored as interrupted; a socket still open is told
+                    await self.send_event(
+                        turn_complete_event(turn_id=str(self.current_turn_id), metrics={}, interrupted=True)
+                    )
         await self.orchestrator.close()
         if self._drops:
             await asyncio.gather(*self._drops, return_exceptions=True)
@@ -554,7 +578,7 @@ class HandsFreeVoiceSession(VoiceSession):
             return None
         return self._speech_request(pcm=pcm)
 
-    async def close(self) -> None:
+    async def close(self, *, grace_seconds: float = DISCONNECT_GRACE_SECONDS) -> None:
         if self.preview is not None:
             self.preview.cancel()
-        await super().close()
+        await super().close(grace_seconds=grace_seconds)

@@ -8,10 +8,11 @@ stores and pushes nothing twice.
 import asyncio
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 
 from asgiref.sync import async_to_sync, sync_to_async
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -39,6 +40,10 @@ CHECK_ATTEMPTS = 5
 # never on the event loop, never delaying a turn.
 _in_process_executor: ThreadPoolExecutor | None = None
 _background_checks: set[asyncio.Future] = set()
+# The turn and the thread's future of each check queued there (a sweep does not queue one
+# twice; shutdown drops those not started).
+_in_process_turns: dict[asyncio.Future, tuple[int, Future]] = {}
+_stopping = False  # the server is shutting down: a check that fails now is left pending
 PUSH_TIMEOUT_SECONDS = 10
 
 
@@ -63,14 +68,67 @@ async def grammar_check_enqueue(*, turn_id: int) -> None:
 
         await sync_to_async(grammar_check_turn_task.delay, thread_sensitive=False)(turn_id)
         return
+    _in_process_submit(turn_id=turn_id)
+
+
+def _in_process_submit(*, turn_id: int) -> None:
+    """Queue a turn's check on this process's grammar thread (called on the server's event loop)."""
     global _in_process_executor
     if _in_process_executor is None:
         _in_process_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="grammar")
     loop = asyncio.get_running_loop()
-    check = loop.run_in_executor(_in_process_executor, grammar_check_turn_retried, turn_id, loop)
+    queued = _in_process_executor.submit(grammar_check_turn_retried, turn_id, loop)
+    check = asyncio.wrap_future(queued, loop=loop)
     # Keep a reference: the loop holds futures only weakly (tests also wait on these).
     _background_checks.add(check)
+    _in_process_turns[check] = (turn_id, queued)
     check.add_done_callback(_background_checks.discard)
+    check.add_done_callback(lambda done: _in_process_turns.pop(done, None))
+
+
+async def grammar_checks_run_leftover(*, older_than_seconds: float) -> int:
+    """Without a broker: run on this process's grammar thread the turns' checks still pending
+    and older than ``older_than_seconds`` (a server that stopped or crashed with checks running
+    or queued in memory left them so), but for those this process has queued itself. Started
+    checks are included: nothing else would run them again. Returns how many were queued."""
+    queued_here = {turn_id for turn_id, _ in _in_process_turns.values()}
+    turn_ids = await database_sync_to_async(_checks_left_over)(older_than_seconds=older_than_seconds)
+    leftover = [turn_id for turn_id in turn_ids if turn_id not in queued_here]
+    for turn_id in leftover:
+        _in_process_submit(turn_id=turn_id)
+    if leftover:
+        logger.info("running %d grammar check(s) left pending", len(leftover))
+    return len(leftover)
+
+
+def _checks_left_over(*, older_than_seconds: float) -> list[int]:
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    pending = GrammarCheck.objects.filter(
+        status=GrammarCheck.Status.PENDING, turn__isnull=False, created_at__lte=cutoff
+    )
+    return list(pending.order_by("created_at").values_list("turn_id", flat=True)[:1000])
+
+
+async def grammar_checks_in_process_runner(*, every_seconds: float) -> None:
+    """Without a broker, what Celery beat and a worker's start do with one: at server start and
+    then every ``every_seconds``, run the checks left pending for longer than that. Runs until
+    cancelled; a sweep that fails (the database is down) is tried again next time."""
+    while True:
+        try:
+            await grammar_checks_run_leftover(older_than_seconds=every_seconds)
+        except Exception as exc:
+            logger.warning("pending grammar checks not swept (%s); next try in %s s", exc, every_seconds)
+        await asyncio.sleep(every_seconds)
+
+
+def grammar_checks_in_process_stop() -> int:
+    """At shutdown: the checks queued on this process's grammar thread and not started are
+    dropped, their rows left pending for the next start's sweep (the running one finishes:
+    the interpreter waits for the thread, and one that cannot finish is left pending too).
+    Returns how many were dropped."""
+    global _stopping
+    _stopping = True
+    return sum(queued.cancel() for _, queued in list(_in_process_turns.values()))
 
 
 def grammar_checks_requeue(*, older_than_seconds: float) -> int:
@@ -115,9 +173,15 @@ def grammar_check_turn_retried(turn_id: int, push_loop: asyncio.AbstractEventLoo
     try:
         for attempt in retrying:
             with attempt:
+                # A connection that died since (the database restarted) is replaced, not retried in vain.
+                close_old_connections()
                 grammar_check_turn(turn_id=turn_id, push_loop=push_loop)
         return True
     except Exception as exc:
+        if _stopping:
+            # The process is exiting (nothing can be scheduled any more): not the check's fault.
+            logger.warning("Grammar check of turn %s left pending at shutdown (%s)", turn_id, exc)
+            return False
         logger.exception("Grammar check of turn %s failed", turn_id)
         attempts = retrying.statistics.get("attempt_number", 1)
         grammar_check_fail(turn_id=turn_id, error=f"Gave up after {attempts} attempts: {exc}")

@@ -6,6 +6,7 @@ the WebSocket), and `fields` holds per-field validation errors.
 """
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.db import InterfaceError, OperationalError
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -14,6 +15,12 @@ class RequestTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
     default_code = "request_too_large"
+
+
+class DatabaseUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The server's database is unavailable. Try again in a moment."
+    default_code = "database_unavailable"
 
 
 def _first_message(detail) -> str:
@@ -30,6 +37,9 @@ def exception_handler(exc, context):
     if isinstance(exc, RequestDataTooBig | TooManyFieldsSent):
         # Django's own body limits (forms), which would otherwise be its HTML 400 page.
         exc = RequestTooLarge(str(exc))
+    elif isinstance(exc, OperationalError | InterfaceError):
+        # Down or restarting (the next request reconnects): a JSON 503 to retry, not an HTML 500.
+        exc = DatabaseUnavailable()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

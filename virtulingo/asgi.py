@@ -23,6 +23,7 @@ from engines.registry import get_registry  # noqa: E402
 from virtulingo.daphne_websocket import websocket_oversize_closes, websocket_send_buffer_bound  # noqa: E402
 from virtulingo.log_redaction import daphne_access_log_redact  # noqa: E402
 from virtulingo.routing import websocket_urlpatterns  # noqa: E402
+from virtulingo.server_lifecycle import daphne_lifecycle_install  # noqa: E402
 from virtulingo.websocket_origin import NativeClientOrAllowedOriginValidator  # noqa: E402
 
 # Daphne builds its access log and its WebSocket factory after loading this module: no player
@@ -30,6 +31,8 @@ from virtulingo.websocket_origin import NativeClientOrAllowedOriginValidator  # 
 daphne_access_log_redact()
 websocket_send_buffer_bound()
 websocket_oversize_closes()
+# At start, leftover grammar checks are run (no broker); at SIGTERM, sockets close cleanly.
+daphne_lifecycle_install()
 
 application = ProtocolTypeRouter(
     {

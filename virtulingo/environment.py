@@ -58,8 +58,10 @@ class Environment(BaseSettings):
     VIRTULINGO_WS_ERRORS_PER_10S: int = Field(20, gt=0)
     VIRTULINGO_SOCKETS_PER_PLAYER: int = Field(8, gt=0)  # per server process
     # Replies a socket has not taken yet, held by the server: past it the client is dropped
-    # (virtulingo/websocket_send_buffer.py). At least Twisted's own 64 KiB write buffer.
+    # (virtulingo/daphne_websocket.py). At least Twisted's own 64 KiB write buffer.
     VIRTULINGO_WS_MAX_BUFFERED_BYTES: int = Field(2 * 1024 * 1024, ge=64 * 1024)
+    # Seconds a stopping server (SIGTERM) gives its sockets' turns and requests to finish.
+    VIRTULINGO_SHUTDOWN_GRACE_SECONDS: float = Field(10.0, gt=0, le=300)
     # Celery
     CELERY_BROKER_URL: str | None = None  # None: REDIS_URL
     VIRTULINGO_GRAMMAR_TASK_TIME_LIMIT: int = 40

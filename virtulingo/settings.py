@@ -183,8 +183,12 @@ UTTERANCE_MAX_SECONDS = ENV.VIRTULINGO_UTTERANCE_MAX_SECONDS
 WS_MESSAGES_PER_10S = ENV.VIRTULINGO_WS_MESSAGES_PER_10S
 WS_ERRORS_PER_10S = ENV.VIRTULINGO_WS_ERRORS_PER_10S
 SOCKETS_PER_PLAYER = ENV.VIRTULINGO_SOCKETS_PER_PLAYER
-# Bytes of replies a socket may leave unread before the server drops it (websocket_send_buffer.py).
+# Bytes of replies a socket may leave unread before the server drops it (daphne_websocket.py).
 WS_MAX_BUFFERED_BYTES = ENV.VIRTULINGO_WS_MAX_BUFFERED_BYTES
+# A stopping server (SIGTERM) tells each socket (`server_shutdown`, close 4503) and gives the
+# running replies, the learners' last words and the requests in flight this long in all
+# (virtulingo/server_lifecycle.py); keep it under the orchestrator's kill timeout.
+SHUTDOWN_GRACE_SECONDS = ENV.VIRTULINGO_SHUTDOWN_GRACE_SECONDS
 
 # --- Celery -----------------------------------------------------------------
 
@@ -222,7 +226,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # Checks of recorded turns that could not be queued (broker down) stay pending in the database;
 # beat queues those older than this every this many seconds (`celery -A virtulingo beat`, or a
 # worker with -B), and each worker does at start. Long enough that a check in a normal queue has
-# started by then (a second delivery is harmless: checks are idempotent).
+# started by then (a second delivery is harmless: checks are idempotent). Without a broker the
+# server process does the same with the checks a stopped or crashed server left pending
+# (server_lifecycle.py).
 VIRTULINGO_GRAMMAR_REQUEUE_AFTER_SECONDS = ENV.VIRTULINGO_GRAMMAR_REQUEUE_AFTER
 CELERY_BEAT_SCHEDULE = {
     "requeue-pending-grammar-checks": {
