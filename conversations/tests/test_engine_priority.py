@@ -57,13 +57,19 @@ class PriorityRecordingSTT:
 async def reply_spoken(reply: ReplyInProgress) -> list[str]:
     sentences = []
     while (item := await asyncio.wait_for(reply.next(), 10)) is not None:
-        sentences.append(item[0])
+        sentences.append(item.text)
     return sentences
 
 
 def new_reply(model, voice) -> ReplyInProgress:
     return ReplyInProgress(
-        llm=model, tts=voice, voice=None, speed=1.0, language="en", messages=[ChatMessage("user", "Hi")]
+        llm=model,
+        tts=voice,
+        voice=None,
+        speed=1.0,
+        language="en",
+        messages=[ChatMessage("user", "Hi")],
+        token_timeout=10,
     )
 
 
