@@ -103,6 +103,13 @@ class PriorityLock:
             self._held = False
             self._condition.notify_all()
 
+    def __enter__(self) -> PriorityLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()
+
 
 @dataclass
 class _Work:

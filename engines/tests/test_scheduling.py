@@ -168,3 +168,6 @@ def test_a_waiter_that_times_out_leaves_the_queue_and_background_work_never_cuts
     assert lock.try_acquire()
     assert not lock.try_acquire()
     lock.release()
+    with lock:  # as a context manager, like threading.Lock
+        assert not lock.try_acquire()
+    assert lock.try_acquire()
