@@ -17,6 +17,7 @@ from conversations.protocol import server_event_validate
 from engines.errors import EngineUnreachableError
 from engines.interfaces import ChatMessage
 from engines.registry import get_registry
+from engines.scheduling import Priority, current_priority
 from engines.vad_silero import WINDOW_SAMPLES
 from vocabulary.audio import SPEECH_SAMPLE_RATE, pcm16_resample
 
@@ -94,12 +95,14 @@ class ScriptedLanguageModel:
         self.held = asyncio.Event()
         self.messages: list[ChatMessage] = []
         self.prefilled: list[list[ChatMessage]] = []
+        self.prefill_priorities: list[Priority] = []  # the engines' priority of each prefill
 
     async def warmup(self) -> None:
         return None
 
     async def prefill(self, messages) -> None:
         self.prefilled.append(list(messages))
+        self.prefill_priorities.append(current_priority())
 
     async def stream(self, messages, *, temperature: float = 0.8, max_tokens: int = 200) -> AsyncIterator[str]:
         self.messages = list(messages)

@@ -4,16 +4,12 @@
 import asyncio
 
 import pytest
-from channels.db import database_sync_to_async
 
-from conversations.orchestrator import ReplyInProgress, TurnOrchestrator, TurnOutput
-from conversations.services import conversation_start
+from conversations.orchestrator import ReplyInProgress
 from conversations.tests.helpers import ScriptedLanguageModel
 from conversations.transcription import UtteranceTranscriber
 from engines.interfaces import Audio, ChatMessage, Transcript
 from engines.scheduling import Priority, current_priority, engine_priority
-from npcs.tests.factories import NPCFactory
-from players.tests.factories import PlayerFactory
 from vocabulary.audio import SPEECH_SAMPLE_RATE
 
 pytestmark = pytest.mark.asyncio
@@ -25,10 +21,6 @@ class PriorityRecordingModel(ScriptedLanguageModel):
     def __init__(self, deltas) -> None:
         super().__init__(deltas)
         self.priorities: list[Priority] = []
-
-    async def prefill(self, messages) -> None:
-        self.priorities.append(current_priority())
-        await super().prefill(messages)
 
     async def stream(self, messages, *, temperature: float = 0.8, max_tokens: int = 200):
         self.priorities.append(current_priority())
@@ -112,36 +104,3 @@ async def test_partial_transcripts_are_background_work_and_the_end_of_the_uttera
     await transcriber.finish(pcm=utterance)
 
     assert [priority for _, priority in stt.heard] == [Priority.BACKGROUND, Priority.FIRST_AUDIO, Priority.FIRST_AUDIO]
-
-
-class ModelOnly:
-    def __init__(self, model) -> None:
-        self.model = model
-
-    def llm(self, name: str | None = None):
-        return self.model
-
-
-async def _nothing(_event) -> None:
-    return None
-
-
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("redis_test_db")
-async def test_the_prompt_prefill_is_background_work():
-    npc = await database_sync_to_async(NPCFactory)(npc_id="baker_pierre", language="fr")
-    player = await database_sync_to_async(PlayerFactory)(player_id="learner")
-    conversation = await database_sync_to_async(conversation_start)(player=player, npc=npc, language="fr")
-    model = PriorityRecordingModel([])
-    orchestrator = TurnOrchestrator(
-        engines=ModelOnly(model),  # type: ignore[arg-type]
-        output=TurnOutput(send_event=_nothing, send_audio=_nothing, wants=lambda name: False),
-        player=player,
-        npc=npc,
-        conversation=conversation,
-        language="fr",
-    )
-    orchestrator.prefill_prompt()
-    assert orchestrator._prefill is not None
-    await orchestrator._prefill
-    assert model.priorities == [Priority.BACKGROUND]

@@ -7,6 +7,7 @@ from conversations.orchestrator import TurnOrchestrator, TurnOutput
 from conversations.prompts import npc_prompt_messages
 from conversations.services import conversation_start
 from conversations.tests.helpers import ScriptedLanguageModel
+from engines.scheduling import Priority
 from npcs.tests.factories import NPCFactory
 from players.tests.factories import PlayerFactory
 
@@ -52,6 +53,7 @@ async def test_prefill_prompt_has_the_first_prompt_read_before_the_first_turn():
         npc=npc, language="fr", player_level="A1", utterance="Bonjour", relationship="stranger", world_state=None
     )
     assert len(model.prefilled) == 1
+    assert model.prefill_priorities == [Priority.BACKGROUND], "behind every learner's turn"
     # The persona and the example exchange: everything the first turn reads but the learner's words.
     assert [m.role for m in model.prefilled[0]] == ["system", "user", "assistant"]
     assert model.prefilled[0][0].content.startswith(first_turn[0].content.rsplit("\n", 1)[0])
