@@ -1,6 +1,7 @@
 """Project-wide test fixtures, built from the factories in each app's tests/factories.py."""
 
 import atexit
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -37,6 +38,8 @@ settings.VIRTULINGO_WARM_UP_ENGINES = False
 # on cores shared with other work) can take longer than the product's bound of 30 s. The
 # tests of that bound set their own (conversations/tests/test_engine_faults.py).
 settings.VIRTULINGO_ENGINE_TIMEOUT_SECONDS = 120
+# The same for the servers and workers the tests start as processes (they read the variable).
+os.environ.setdefault("VIRTULINGO_ENGINE_TIMEOUT", "120")
 
 # On SQLite, a test database file of this process's own, not Django's shared in-memory
 # database: its table locks fail at once where a file's wait (the server's busy timeout), so

@@ -138,7 +138,8 @@ async def test_a_unity_style_turn_without_a_token_in_development(servers, speech
     events = [item for item in received if isinstance(item, dict)]
     audio = [item for item in received if isinstance(item, bytes)]
     assert events[0]["type"] == "transcription" and "bread" in events[0]["text"].lower()
-    assert audio and all(frame[:4] == b"RIFF" and frame[36:40] == b"data" for frame in audio)
+    assert audio, f"no audio; the events were {events}"
+    assert all(frame[:4] == b"RIFF" and frame[36:40] == b"data" for frame in audio)
     assert [e["type"] for e in events][-2:] == ["npc_text", "turn_complete"]
     assert events[-1]["metrics"]["first_audio_ms"] > 0
 
