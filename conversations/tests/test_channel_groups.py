@@ -64,7 +64,8 @@ async def test_several_hundred_sockets_closing_at_once_all_leave_their_group(fre
     connection = layer.connection(layer.consistent_hash(GROUP))
     assert await connection.zcard(layer._group_key(GROUP)) == SOCKETS
 
-    await asyncio.wait_for(asyncio.gather(*(s.disconnect(timeout=BOUND_SECONDS) for s in sockets)), timeout=BOUND_SECONDS)
+    closing = asyncio.gather(*(s.disconnect(timeout=BOUND_SECONDS) for s in sockets))
+    await asyncio.wait_for(closing, timeout=BOUND_SECONDS)
 
     assert len(GroupMember.ended) == SOCKETS
     assert GroupMember.left.count(True) == SOCKETS  # no MaxConnectionsError, no retry given up
