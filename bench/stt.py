@@ -103,6 +103,15 @@ CONFIGS: dict[str, dict[str, Any]] = {
         "bound": True,
     },
 }
+# Issue 14: the encoder reads the audio plus a margin instead of Whisper's 30 s window
+# (engines/stt_whisper.py, ``window_margin_frames``), with the product's decoding.
+for _margin in (0.0, 1.0, 2.0, 5.0, 8.0, 12.0):
+    CONFIGS[f"beam 5 + guards + bound + short window {_margin:g} s"] = {
+        "beam_size": 5,
+        **DECODING_GUARDS,
+        "bound": True,
+        "window_margin_s": _margin,
+    }
 NORMALIZE = jiwer.Compose(
     [
         jiwer.ToLowerCase(),
@@ -139,7 +148,9 @@ def synthesize(registry: EngineRegistry) -> list[tuple[str, str, str, np.ndarray
 
 def transcribe(model: Any, samples: np.ndarray, language: str, config: dict[str, Any]) -> tuple[str, int]:
     """(text, words before the bound)."""
-    options = {k: v for k, v in config.items() if k != "bound"}
+    options = {k: v for k, v in config.items() if k not in {"bound", "window_margin_s"}}
+    margin = config.get("window_margin_s")
+    model.window_margin_frames = None if margin is None else round(margin * 100)
     seconds = len(samples) / SPEECH_SAMPLE_RATE
     if config["bound"]:
         options["max_new_tokens"] = token_budget(seconds)

@@ -19,6 +19,8 @@ class EngineConfig:
     stt_device: str = "cpu"
     stt_compute_type: str = "int8"
     stt_beam_size: int = 5  # measured against 1: docs/BENCHMARKS.md
+    # Whisper's encoder reads the audio and 5 s of padding, not a fixed 30 s (docs/BENCHMARKS.md).
+    stt_short_window: bool = True
     llm: str = "local"
     # A packaged model by name (engines/llm_models.py: qwen2.5-1.5b, smollm2-135m, qwen2.5-0.5b)
     # or a GGUF path; chosen by the conversation evaluation (docs/BENCHMARKS.md).
@@ -59,6 +61,7 @@ class EngineConfig:
             stt_device=str(s.VIRTULINGO_STT_DEVICE),
             stt_compute_type=str(s.VIRTULINGO_STT_COMPUTE_TYPE),
             stt_beam_size=int(s.VIRTULINGO_STT_BEAM_SIZE),
+            stt_short_window=bool(s.VIRTULINGO_STT_SHORT_WINDOW),
             llm=str(s.VIRTULINGO_LLM).lower(),
             llm_model=str(s.VIRTULINGO_LLM_MODEL) or cls.llm_model,  # empty: the default
             llm_context=int(s.VIRTULINGO_LLM_CONTEXT),

@@ -63,6 +63,7 @@ class EngineRegistry:
                 compute_type=c.stt_compute_type,
                 beam_size=c.stt_beam_size,
                 cpu_threads=c.threads,
+                short_window=c.stt_short_window,
             ),
         )
 

@@ -7,6 +7,7 @@ distil-large-v3, ...) or a local CTranslate2 folder works through ``model``.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from collections.abc import Iterable
@@ -85,6 +86,41 @@ def bounded_segments(segments: Iterable[Any], budget: int) -> tuple[list[str], l
     return texts, words, False
 
 
+# Whisper's encoder reads a fixed 30 s window: faster-whisper pads every piece of audio with
+# zero features up to 3000 frames (100 a second), and for a short utterance encoding that
+# padding is most of the call. CTranslate2's encoder also takes fewer frames, so the short
+# window encodes the audio, a margin of padding, rounded up to whole seconds (the measured
+# speed and word error rates: docs/BENCHMARKS.md).
+FULL_WINDOW_FRAMES = 3000
+FRAMES_PER_SECOND = 100
+SHORT_WINDOW_MARGIN_FRAMES = 5 * FRAMES_PER_SECOND
+
+
+def encoder_window_frames(content_frames: int, margin_frames: int) -> int:
+    """Frames the encoder reads for ``content_frames`` of audio and ``margin_frames`` of padding."""
+    wanted = content_frames + margin_frames
+    return min(FULL_WINDOW_FRAMES, -(-wanted // FRAMES_PER_SECOND) * FRAMES_PER_SECOND)
+
+
+@functools.cache
+def short_window_model_class() -> type:
+    """faster-whisper's model with the short encoder window (its import is deferred like the model's)."""
+    from faster_whisper import WhisperModel
+
+    class ShortWindowWhisperModel(WhisperModel):
+        # None: Whisper's full 30 s window, as faster-whisper does.
+        window_margin_frames: int | None = None
+
+        def encode(self, features: np.ndarray) -> Any:
+            if self.window_margin_frames is not None and features.shape[-1] == FULL_WINDOW_FRAMES:
+                spoken = np.flatnonzero(np.any(features != 0, axis=tuple(range(features.ndim - 1))))
+                content = int(spoken[-1]) + 1 if spoken.size else 0
+                features = features[..., : encoder_window_frames(content, self.window_margin_frames)]
+            return super().encode(np.ascontiguousarray(features))
+
+    return ShortWindowWhisperModel
+
+
 def looks_like_path(value: str) -> bool:
     """A filesystem path rather than a model name ("small") or a hub id ("Systran/faster-whisper-small")."""
     return value.startswith((".", "/", "~")) or value.count("/") > 1 or "\\" in value
@@ -104,6 +140,7 @@ class WhisperSTT(BaseEngine):
         compute_type: str = "int8",
         beam_size: int = 5,
         cpu_threads: int = 2,
+        short_window: bool = True,
     ) -> None:
         super().__init__(executor=executor)
         self.model_name = model
@@ -112,6 +149,7 @@ class WhisperSTT(BaseEngine):
         self.compute_type = compute_type
         self.beam_size = max(1, beam_size)
         self.cpu_threads = max(1, cpu_threads)
+        self.short_window = short_window
         self._model: Any = None
 
     def describe(self) -> dict[str, object]:
@@ -121,6 +159,9 @@ class WhisperSTT(BaseEngine):
             "compute_type": self.compute_type,
             "beam_size": self.beam_size,
             "cpu_threads": self.cpu_threads,
+            "encoder_window": (
+                f"audio + {SHORT_WINDOW_MARGIN_FRAMES // FRAMES_PER_SECOND} s" if self.short_window else "30 s"
+            ),
         }
 
     def _resolve(self) -> tuple[str, bool]:
@@ -137,8 +178,11 @@ class WhisperSTT(BaseEngine):
         return self.model_name, True
 
     def _load(self) -> None:
-        from faster_whisper import WhisperModel
+        self._model = self._open_model()
+        self._model.window_margin_frames = SHORT_WINDOW_MARGIN_FRAMES if self.short_window else None
 
+    def _open_model(self) -> Any:
+        WhisperModel = short_window_model_class()
         source, from_hub = self._resolve()
         common = dict(
             device=self.device,
@@ -148,13 +192,12 @@ class WhisperSTT(BaseEngine):
             download_root=str(self.cache_dir / "whisper-hub"),
         )
         if not from_hub:
-            self._model = WhisperModel(source, **common)
-            return
+            return WhisperModel(source, **common)
         try:
-            self._model = WhisperModel(source, local_files_only=True, **common)
+            return WhisperModel(source, local_files_only=True, **common)
         except Exception:
             try:
-                self._model = WhisperModel(source, **common)
+                return WhisperModel(source, **common)
             except Exception as exc:
                 raise ModelNotFoundError(
                     f"speech-to-text model {source!r} is neither a local folder nor downloadable here ({exc})"

@@ -77,6 +77,7 @@ class Environment(BaseSettings):
     VIRTULINGO_STT_DEVICE: str = _ENGINE.stt_device
     VIRTULINGO_STT_COMPUTE_TYPE: str = _ENGINE.stt_compute_type
     VIRTULINGO_STT_BEAM_SIZE: int = _ENGINE.stt_beam_size
+    VIRTULINGO_STT_SHORT_WINDOW: bool = _ENGINE.stt_short_window
     VIRTULINGO_LLM: str = _ENGINE.llm
     VIRTULINGO_LLM_MODEL: str = _ENGINE.llm_model
     VIRTULINGO_LLM_CONTEXT: int = _ENGINE.llm_context
