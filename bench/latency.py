@@ -167,6 +167,12 @@ def free_port() -> int:
 # --- one player ----------------------------------------------------------------------------
 
 
+def wav_seconds(wav: bytes) -> float:
+    """How long a reply's WAV frame plays (PCM16 mono, its rate in the header)."""
+    rate = int.from_bytes(wav[24:28], "little")
+    return max(0, len(wav) - 44) / 2 / rate if rate else 0.0
+
+
 async def play_turn(ws, pcm: bytes, *, wait_for_grammar: float = 0.0) -> dict:
     """Stream one utterance in real time, end it, and time what comes back."""
     frames = [pcm[i : i + FRAME_BYTES] for i in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES)]
@@ -177,12 +183,13 @@ async def play_turn(ws, pcm: bytes, *, wait_for_grammar: float = 0.0) -> dict:
         await ws.send(frame)
     sent = time.monotonic()
     await ws.send(END_UTTERANCE)
-    result: dict = {}
+    result: dict = {"ended_at": sent}
     while True:
         frame = await asyncio.wait_for(ws.recv(), 120)
         now = time.monotonic() - sent
         if isinstance(frame, bytes):
             result.setdefault("first_audio", now)
+            result["audio_seconds"] = result.get("audio_seconds", 0.0) + wav_seconds(frame)
             continue
         event = json.loads(frame)
         if event["type"] == "transcription":
@@ -262,8 +269,16 @@ async def hands_free_session(url: str, utterances: list[bytes], *, turns: int, s
 
 
 async def player_session(
-    url: str, utterances: list[bytes], *, every_seconds: float = 0.0, wait_for_grammar: float = 0.0, label: str = ""
+    url: str,
+    utterances: list[bytes],
+    *,
+    every_seconds: float = 0.0,
+    wait_for_grammar: float = 0.0,
+    label: str = "",
+    listen: bool = False,
 ) -> list[dict]:
+    """One socket's turns, one after the other. ``listen``: the learner hears the reply out
+    (as long as its audio plays, from its first frame) before speaking again."""
     import websockets
 
     results = []
@@ -277,6 +292,9 @@ async def player_session(
                 f"  {label} turn {index + 1}/{len(utterances)}: first audio {first_audio:.3f} s, "
                 f"turn_complete {result['turn_complete']:.3f} s  ({result.get('text', '')!r})"
             )
+            if listen and "first_audio" in result:
+                heard_until = result["ended_at"] + result["first_audio"] + result["audio_seconds"]
+                await asyncio.sleep(max(0.0, heard_until - time.monotonic()))
             if every_seconds:
                 await asyncio.sleep(max(0.0, began + every_seconds - time.monotonic()))
     return results
@@ -293,6 +311,7 @@ def engine_floor(utterances: list[bytes], *, runs: int) -> dict[str, float]:
     from contextlib import aclosing
 
     import django
+    from asgiref.sync import sync_to_async
 
     django.setup()
     logging.getLogger("faster_whisper").setLevel(logging.WARNING)
@@ -313,7 +332,8 @@ def engine_floor(utterances: list[bytes], *, runs: int) -> dict[str, float]:
         started = time.perf_counter()
         transcript = (await stt.transcribe(pcm, language="en")).text
         stt_s = time.perf_counter() - started
-        messages = npc_prompt_messages(
+        # The prompt reads the scene's translations from the database: not on the event loop.
+        messages = await sync_to_async(npc_prompt_messages)(
             npc=npc,
             language="en",
             player_level="A2",
