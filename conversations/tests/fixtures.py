@@ -11,6 +11,8 @@ import pytest_asyncio
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
+from conversations.models import Turn
+from conversations.signals import turn_recorded
 from conversations.tests.helpers import CheckedCommunicator, synthesized_speech
 from engines.registry import get_registry
 from grammar import services as grammar_services
@@ -95,3 +97,15 @@ def grammar_worker(django_db_setup):
         return
     with grammar_worker_shared() as worker:
         yield worker
+
+
+@pytest.fixture
+def no_grammar_checks():
+    """These tests are about the session, so the grammar room does not hear of their turns (a
+    worker checking one would race the flush of the test database)."""
+    from grammar.receivers import grammar_check_recorded_turn
+
+    uid = "grammar_check_recorded_turn"
+    assert turn_recorded.disconnect(grammar_check_recorded_turn, sender=Turn, dispatch_uid=uid)
+    yield
+    turn_recorded.connect(grammar_check_recorded_turn, sender=Turn, dispatch_uid=uid)

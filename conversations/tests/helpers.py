@@ -14,8 +14,8 @@ from channels.testing import WebsocketCommunicator
 
 from conversations.models import Conversation
 from conversations.protocol import server_event_validate
-from engines.errors import EngineUnreachableError
-from engines.interfaces import ChatMessage
+from engines.errors import EngineUnavailableError, EngineUnreachableError
+from engines.interfaces import Audio, ChatMessage, Transcript
 from engines.registry import get_registry
 from engines.scheduling import Priority, current_priority
 from engines.vad_silero import WINDOW_SAMPLES
@@ -27,6 +27,7 @@ FUZZ_SCALE = int(os.environ.get("VIRTULINGO_FUZZ_SCALE", "1"))
 
 # Unity sends 4096 samples of 16 kHz PCM16 per binary frame.
 UNITY_FRAME_BYTES = 8192
+UNITY_FRAME = b"\x00\x01" * (UNITY_FRAME_BYTES // 2)  # 256 ms of 16 kHz speech, as the Unity client sends
 RECEIVE_TIMEOUT_SECONDS = 120
 
 
@@ -170,3 +171,83 @@ def voiced(ms: int) -> bytes:
 
 def silence(ms: int) -> bytes:
     return bytes(ms * SPEECH_SAMPLE_RATE // 1000 * 2)
+
+
+# --- engine doubles a voice session is handed (no registry patched) ---
+
+TONE = Audio(pcm=b"\x10\x00" * 1600, sample_rate=22050)
+
+
+class SilentTTS:
+    """Test double: 0.07 s of audio per sentence, remembering what it was asked to say."""
+
+    name = "silent"
+
+    def __init__(self) -> None:
+        self.sentences: list[str] = []
+
+    async def synthesize(self, text: str, *, language: str, voice: str | None = None, speed: float = 1.0) -> Audio:
+        self.sentences.append(text)
+        return TONE
+
+
+class CountingSTT:
+    """Test double: hears "bread" in any audio, optionally only once released; remembers how much audio it got."""
+
+    name = "counting"
+
+    def __init__(self, *, held: bool = False) -> None:
+        self.heard_bytes: list[int] = []
+        self.release = asyncio.Event()
+        if not held:
+            self.release.set()
+
+    async def transcribe(self, pcm: bytes, *, language: str) -> Transcript:
+        await self.release.wait()
+        self.heard_bytes.append(len(pcm))
+        return Transcript(text="Two loaves of bread, please.", language=language, audio_seconds=len(pcm) / 32000)
+
+
+class MissingVAD:
+    async def ensure_loaded(self) -> None:
+        raise EngineUnavailableError("onnxruntime is not installed")
+
+
+class HandedEngines:
+    """The engine set a session is given: here, test doubles only."""
+
+    def __init__(self, *, llm, tts, vad=None, stt=None) -> None:
+        self._llm, self._tts, self._vad, self._stt = llm, tts, vad or MissingVAD(), stt
+
+    def stt(self):
+        assert self._stt is not None, "this test sends no speech"
+        return self._stt
+
+    def vad(self):
+        return self._vad
+
+    def llm(self, name=None):
+        return self._llm
+
+    def tts_for(self, language, voices=None):
+        return self._tts, None
+
+
+class RecordingTransport:
+    def __init__(self) -> None:
+        self.sent: list[dict | bytes] = []
+        self.closed_with: list[int] = []
+
+    async def send_event(self, event: dict) -> None:
+        # What goes on the wire must be a valid event of the published schema.
+        server_event_validate(json.loads(json.dumps(event)))
+        self.sent.append(event)
+
+    async def send_bytes(self, data: bytes) -> None:
+        self.sent.append(data)
+
+    async def close(self, code: int) -> None:
+        self.closed_with.append(code)
+
+    def events(self, kind: str) -> list[dict]:
+        return [item for item in self.sent if isinstance(item, dict) and item["type"] == kind]

@@ -4,80 +4,19 @@ demo content, like `make run`, so these tests do not share the test database."""
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 import websockets
-from django.conf import settings
 
 from conversations.protocol import server_event_validate
+from conversations.tests.daphne_servers import DaphneServer, manage, server_environment
 from conversations.tests.helpers import unity_frames
 
 # Real Daphne processes that load the embedded models.
 pytestmark = [pytest.mark.asyncio, pytest.mark.models]
 
 UNITY_END_UTTERANCE = '{"type":"end_utterance","text":"","enabled":false}'
-START_TIMEOUT_SECONDS = 180
 TURN_TIMEOUT_SECONDS = 180
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def server_environment(database: Path, **overrides: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "CELERY_BROKER_URL"}}
-    env.update(DATABASE_URL=f"sqlite:///{database}", PYTHONUNBUFFERED="1", **overrides)
-    return env
-
-
-def manage(*args: str, env: dict[str, str]) -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env, check=True, stdout=subprocess.DEVNULL
-    )
-
-
-class DaphneServer:
-    def __init__(self, *, env: dict[str, str], log: Path) -> None:
-        self.port = free_port()
-        self.log = log
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "virtulingo.asgi:application"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=log.open("wb"),
-            stderr=subprocess.STDOUT,
-        )
-
-    def url(self, path: str) -> str:
-        return f"ws://127.0.0.1:{self.port}{path}"
-
-    def wait_until_healthy(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, f"Daphne exited:\n{self.log.read_text()}"
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/health", timeout=5) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.5)
-        raise AssertionError(f"Daphne did not answer /health:\n{self.log.read_text()}")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
 
 
 @pytest.fixture(scope="module")

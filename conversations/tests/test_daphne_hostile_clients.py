@@ -18,7 +18,7 @@ from websockets.client import ClientProtocol
 from websockets.protocol import State
 from websockets.uri import parse_uri
 
-from conversations.tests.test_daphne import DaphneServer, manage, server_environment
+from conversations.tests.daphne_servers import DaphneServer, manage, server_environment
 from engines.tests.fake_server import FakeServer, Reply
 
 pytestmark = pytest.mark.asyncio

@@ -12,14 +12,17 @@ from rest_framework.test import APIClient
 from conversations.models import Turn
 from conversations.signals import turn_recorded
 from conversations.tests.helpers import (
+    UNITY_FRAME,
+    CountingSTT,
+    HandedEngines,
     ScriptedLanguageModel,
+    SilentTTS,
     assert_canonical_wav,
     audio_of,
     events_of,
     receive_turn,
     stored_turns,
 )
-from conversations.tests.test_voice_session import UNITY_FRAME, CountingSTT, HandedEngines, SilentTTS
 from engines.errors import EngineError
 from engines.executor import EngineExecutor
 from engines.llm_openai import OpenAILLM

@@ -11,7 +11,6 @@ the reply, the unfinished utterance and the conversations' end were lost.
 
 import asyncio
 import json
-import os
 import signal
 import time
 import urllib.request
@@ -22,8 +21,8 @@ from django.db import connection
 
 from conversations.models import Conversation, Turn
 from conversations.protocol import server_event_validate
+from conversations.tests.daphne_servers import DaphneServer, server_environment
 from conversations.tests.helpers import synthesized_speech, unity_frames
-from conversations.tests.test_daphne import DaphneServer
 from engines.tests.fake_server import FakeServer, Reply
 from engines.tests.test_openai import delta
 from grammar.models import GrammarCheck
@@ -98,10 +97,8 @@ def language_model():
 
 @pytest.fixture
 def server(baker, language_model, tmp_path):
-    env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "CELERY_BROKER_URL"}}
-    env.update(
-        DATABASE_URL=_test_database_url(),
-        PYTHONUNBUFFERED="1",
+    env = server_environment(
+        _test_database_url(),
         VIRTULINGO_LLM="openai",
         OPENAI_BASE_URL=f"{language_model.url}/v1",
         OPENAI_API_KEY="sk-test",

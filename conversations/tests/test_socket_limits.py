@@ -10,17 +10,14 @@ from conversations.models import Conversation, Turn
 from conversations.tests.helpers import (
     UNITY_FRAME_BYTES,
     CheckedCommunicator,
-    ScriptedLanguageModel,
-    ScriptedVAD,
-    silence,
-    voiced,
-)
-from conversations.tests.test_voice_session import (  # noqa: F401 (fixtures)
     CountingSTT,
     HandedEngines,
     RecordingTransport,
+    ScriptedLanguageModel,
+    ScriptedVAD,
     SilentTTS,
-    no_grammar_checks,
+    silence,
+    voiced,
 )
 from conversations.voice_session import CLOSE_RATE_LIMITED, PushToTalkSession, WindowRateLimiter
 from virtulingo.asgi import application

@@ -2,7 +2,6 @@
 so nothing global is patched."""
 
 import asyncio
-import json
 
 import pytest
 from channels.db import database_sync_to_async
@@ -10,9 +9,21 @@ from channels.db import database_sync_to_async
 from conversations.messages import EndUtterance, Ping, ProtocolError, SessionConfig, TypedText
 from conversations.models import Conversation, Turn
 from conversations.orchestrator import SPECULATION
-from conversations.protocol import server_event_validate
 from conversations.signals import turn_recorded
-from conversations.tests.helpers import ScriptedLanguageModel, ScriptedVAD, assert_canonical_wav, silence, voiced
+from conversations.tests.helpers import (
+    TONE,
+    UNITY_FRAME,
+    CountingSTT,
+    HandedEngines,
+    MissingVAD,
+    RecordingTransport,
+    ScriptedLanguageModel,
+    ScriptedVAD,
+    SilentTTS,
+    assert_canonical_wav,
+    silence,
+    voiced,
+)
 from conversations.voice_session import (
     CLOSE_RATE_LIMITED,
     ERROR_LIMIT,
@@ -20,8 +31,7 @@ from conversations.voice_session import (
     PushToTalkSession,
     VoiceActivityUnavailable,
 )
-from engines.errors import EngineUnavailableError
-from engines.interfaces import Audio, Transcript
+from engines.interfaces import Transcript
 from engines.scheduling import Priority, current_priority
 from npcs.models import NPC
 from npcs.tests.factories import NPCFactory
@@ -32,95 +42,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("redis_test_db", "no_grammar_checks"),
 ]
-
-TONE = Audio(pcm=b"\x10\x00" * 1600, sample_rate=22050)
-
-
-class SilentTTS:
-    """Test double: 0.07 s of audio per sentence, remembering what it was asked to say."""
-
-    name = "silent"
-
-    def __init__(self) -> None:
-        self.sentences: list[str] = []
-
-    async def synthesize(self, text: str, *, language: str, voice: str | None = None, speed: float = 1.0) -> Audio:
-        self.sentences.append(text)
-        return TONE
-
-
-class CountingSTT:
-    """Test double: hears "bread" in any audio, optionally only once released; remembers how much audio it got."""
-
-    name = "counting"
-
-    def __init__(self, *, held: bool = False) -> None:
-        self.heard_bytes: list[int] = []
-        self.release = asyncio.Event()
-        if not held:
-            self.release.set()
-
-    async def transcribe(self, pcm: bytes, *, language: str) -> Transcript:
-        await self.release.wait()
-        self.heard_bytes.append(len(pcm))
-        return Transcript(text="Two loaves of bread, please.", language=language, audio_seconds=len(pcm) / 32000)
-
-
-class MissingVAD:
-    async def ensure_loaded(self) -> None:
-        raise EngineUnavailableError("onnxruntime is not installed")
-
-
-class HandedEngines:
-    """The engine set a session is given: here, test doubles only."""
-
-    def __init__(self, *, llm, tts, vad=None, stt=None) -> None:
-        self._llm, self._tts, self._vad, self._stt = llm, tts, vad or MissingVAD(), stt
-
-    def stt(self):
-        assert self._stt is not None, "this test sends no speech"
-        return self._stt
-
-    def vad(self):
-        return self._vad
-
-    def llm(self, name=None):
-        return self._llm
-
-    def tts_for(self, language, voices=None):
-        return self._tts, None
-
-
-class RecordingTransport:
-    def __init__(self) -> None:
-        self.sent: list[dict | bytes] = []
-        self.closed_with: list[int] = []
-
-    async def send_event(self, event: dict) -> None:
-        # What goes on the wire must be a valid event of the published schema.
-        server_event_validate(json.loads(json.dumps(event)))
-        self.sent.append(event)
-
-    async def send_bytes(self, data: bytes) -> None:
-        self.sent.append(data)
-
-    async def close(self, code: int) -> None:
-        self.closed_with.append(code)
-
-    def events(self, kind: str) -> list[dict]:
-        return [item for item in self.sent if isinstance(item, dict) and item["type"] == kind]
-
-
-@pytest.fixture
-def no_grammar_checks():
-    """These tests are about the session, so the grammar room does not hear of their turns (a
-    worker checking one would race the flush of the test database)."""
-    from grammar.receivers import grammar_check_recorded_turn
-
-    uid = "grammar_check_recorded_turn"
-    assert turn_recorded.disconnect(grammar_check_recorded_turn, sender=Turn, dispatch_uid=uid)
-    yield
-    turn_recorded.connect(grammar_check_recorded_turn, sender=Turn, dispatch_uid=uid)
 
 
 @pytest.fixture
@@ -230,9 +151,6 @@ async def test_a_hands_free_session_without_voice_activity_is_refused_before_a_c
         await HandsFreeVoiceSession.start(engines=engines, transport=RecordingTransport(), player=player, npc=npc)
 
     assert not await Conversation.objects.filter(player=player).aexists()
-
-
-UNITY_FRAME = b"\x00\x01" * 4096  # 8192 bytes: 256 ms of 16 kHz speech, as the Unity client sends
 
 
 async def test_holding_the_talk_key_past_the_limit_is_answered_not_punished(learner_and_npc):

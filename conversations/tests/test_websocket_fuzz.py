@@ -17,14 +17,16 @@ from channels.testing import WebsocketCommunicator
 
 from conversations.audio import FRAME_MAX_BYTES, AudioError, audio_frame_validate
 from conversations.messages import EndUtterance, Ping, ProtocolError, TypedText, client_message_parse
-from conversations.tests.helpers import FUZZ_SCALE, CheckedCommunicator, ScriptedLanguageModel, ScriptedVAD
-from conversations.tests.test_properties import documented_error_codes
-from conversations.tests.test_voice_session import (  # noqa: F401 (fixtures)
+from conversations.tests.helpers import (
+    FUZZ_SCALE,
+    CheckedCommunicator,
     CountingSTT,
     HandedEngines,
+    ScriptedLanguageModel,
+    ScriptedVAD,
     SilentTTS,
-    no_grammar_checks,
 )
+from conversations.tests.test_properties import documented_error_codes
 from virtulingo.asgi import application
 
 pytestmark = [

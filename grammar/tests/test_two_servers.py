@@ -20,7 +20,7 @@ from django.conf import settings
 
 from conversations.models import Turn
 from conversations.protocol import server_event_validate
-from conversations.tests.test_daphne import DaphneServer
+from conversations.tests.daphne_servers import DaphneServer
 from grammar.models import GrammarCheck
 from grammar.tests.celery_worker import celery_worker_unusable_reason, shared_test_database_url
 from grammar.tests.test_worker import CORRECTION, UTTERANCE, _assert_correction_of

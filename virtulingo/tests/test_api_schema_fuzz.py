@@ -16,13 +16,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from conversations.tests.helpers import FUZZ_SCALE, ScriptedLanguageModel
-from conversations.tests.test_voice_session import (  # noqa: F401 (fixtures)
-    CountingSTT,
-    HandedEngines,
-    SilentTTS,
-    no_grammar_checks,
-)
+from conversations.tests.helpers import FUZZ_SCALE, CountingSTT, HandedEngines, ScriptedLanguageModel, SilentTTS
 from engines.interfaces import GrammarEdit, GrammarResult
 from engines.registry import get_registry
 from npcs.tests.factories import NPCFactory

@@ -2,8 +2,6 @@
 access log and its logging output read back."""
 
 import logging
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,15 +11,10 @@ from pathlib import Path
 
 from django.conf import settings
 
+from conversations.tests.daphne_servers import free_port, server_environment
 from virtulingo.log_redaction import REDACTED, RedactSecretsFilter, redact
 
 SECRET = "s3cr3t-player-token-0123456789"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_redact_replaces_every_secret_parameter_and_keeps_the_rest():
@@ -46,16 +39,10 @@ def test_every_configured_handler_redacts():
 
 
 def test_daphne_access_log_and_logging_of_real_requests_hold_no_token(tmp_path: Path):
-    port = _free_port()
+    port = free_port()
     access_log = tmp_path / "access.log"
     output = tmp_path / "daphne.out"
-    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "CELERY_BROKER_URL"}}
-    env.update(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        VIRTULINGO_WARM_UP_ENGINES="false",
-        PYTHONUNBUFFERED="1",
-        LOG_LEVEL="DEBUG",
-    )
+    env = server_environment(tmp_path / "db.sqlite3", VIRTULINGO_WARM_UP_ENGINES="false", LOG_LEVEL="DEBUG")
     process = subprocess.Popen(
         [
             sys.executable,

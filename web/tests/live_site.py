@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from conversations.tests.test_daphne import DaphneServer, manage, server_environment
+from conversations.tests.daphne_servers import DaphneServer, manage, server_environment
 
 
 @dataclass
