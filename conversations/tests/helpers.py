@@ -5,9 +5,11 @@ conversations/tests/fixtures.py."""
 import asyncio
 import json
 import os
+import re
 import struct
 from collections.abc import AsyncIterator, Sequence
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 from channels.testing import WebsocketCommunicator
@@ -29,6 +31,13 @@ FUZZ_SCALE = int(os.environ.get("VIRTULINGO_FUZZ_SCALE", "1"))
 UNITY_FRAME_BYTES = 8192
 UNITY_FRAME = b"\x00\x01" * (UNITY_FRAME_BYTES // 2)  # 256 ms of 16 kHz speech, as the Unity client sends
 RECEIVE_TIMEOUT_SECONDS = 120
+PROTOCOL_DOC = Path(__file__).resolve().parents[2] / "docs" / "PROTOCOL.md"
+
+
+@cache
+def documented_error_codes() -> frozenset[str]:
+    """Every `code` PROTOCOL.md names in backquotes: what a client may be sent."""
+    return frozenset(re.findall(r"`([a-z_]+)`", PROTOCOL_DOC.read_text(encoding="utf-8")))
 
 
 @cache

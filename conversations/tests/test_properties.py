@@ -5,9 +5,6 @@ Sized to run in a few seconds on a slow two-core machine (VIRTULINGO_FUZZ_SCALE 
 `deadline=None` because such a machine, shared with other work, can stall any one example."""
 
 import json
-import re
-from functools import cache
-from pathlib import Path
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -24,18 +21,11 @@ from conversations.messages import (
     client_message_parse,
 )
 from conversations.segmenter import SentenceSegmenter
-from conversations.tests.helpers import FUZZ_SCALE
+from conversations.tests.helpers import FUZZ_SCALE, documented_error_codes
 
-PROTOCOL_DOC = Path(__file__).resolve().parents[2] / "docs" / "PROTOCOL.md"
 MESSAGE_TYPES = (EndUtterance, TypedText, Interrupt, Ping, SessionConfig)
 TYPE_NAMES = ["end_utterance", "text", "interrupt", "ping", "config"]
 CONFIG_KEYS = ["input_sample_rate", "output", "events", "language", "end_of_turn_silence_ms"]
-
-
-@cache
-def documented_error_codes() -> frozenset[str]:
-    """Every `code` PROTOCOL.md names in backquotes: what a client may be sent."""
-    return frozenset(re.findall(r"`([a-z_]+)`", PROTOCOL_DOC.read_text(encoding="utf-8")))
 
 
 PARSER_ERROR_CODES = {"bad_json", "bad_message", "unknown_message", "bad_config", "message_too_large"}

@@ -23,8 +23,7 @@ from conversations.models import Conversation, Turn
 from conversations.protocol import server_event_validate
 from conversations.tests.daphne_servers import DaphneServer, server_environment
 from conversations.tests.helpers import synthesized_speech, unity_frames
-from engines.tests.fake_server import FakeServer, Reply
-from engines.tests.test_openai import delta
+from engines.tests.fake_server import FakeServer, Reply, delta
 from grammar.models import GrammarCheck
 from grammar.tests.celery_worker import shared_test_database_url
 

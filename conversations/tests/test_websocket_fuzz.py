@@ -25,8 +25,8 @@ from conversations.tests.helpers import (
     ScriptedLanguageModel,
     ScriptedVAD,
     SilentTTS,
+    documented_error_codes,
 )
-from conversations.tests.test_properties import documented_error_codes
 from virtulingo.asgi import application
 
 pytestmark = [

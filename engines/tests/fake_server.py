@@ -128,3 +128,14 @@ def languagetool_a_accent_match() -> dict:
             "category": {"id": "CAT_HOMONYMES_PARONYMES", "name": "Homonymes"},
         },
     }
+
+
+# One chunk of an OpenAI chat-completion stream, as a scripted Reply body holds it.
+def delta(text: str | None, finish: str | None = None) -> dict:
+    return {
+        "id": "chatcmpl-1",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "qwen2.5:7b",
+        "choices": [{"index": 0, "delta": {"content": text} if text is not None else {}, "finish_reason": finish}],
+    }

@@ -17,21 +17,11 @@ from engines.grammar_llm import GRAMMAR_SCHEMA, LLMGrammar
 from engines.interfaces import ChatMessage
 from engines.llm_openai import OpenAILLM
 
-from .fake_server import Reply
+from .fake_server import Reply, delta
 
 pytestmark = pytest.mark.asyncio
 
 MESSAGES = [ChatMessage("system", "You are Hans, a grumpy butcher."), ChatMessage("user", "Guten Tag!")]
-
-
-def delta(text: str | None, finish: str | None = None) -> dict:
-    return {
-        "id": "chatcmpl-1",
-        "object": "chat.completion.chunk",
-        "created": 1,
-        "model": "qwen2.5:7b",
-        "choices": [{"index": 0, "delta": {"content": text} if text is not None else {}, "finish_reason": finish}],
-    }
 
 
 def completion(content: str) -> dict:

@@ -20,7 +20,7 @@ from conversations.tests.fixtures import in_process_checks_settled
 from grammar import services as grammar_services
 from grammar.models import GrammarCheck, Mistake
 from grammar.services import grammar_check_prepare, grammar_checks_in_process_stop
-from grammar.tests.test_worker import CORRECTION, UTTERANCE
+from grammar.tests.helpers import CORRECTION, UTTERANCE
 from virtulingo import server_lifecycle
 
 pytestmark = [

@@ -23,7 +23,7 @@ from conversations.protocol import server_event_validate
 from conversations.tests.daphne_servers import DaphneServer
 from grammar.models import GrammarCheck
 from grammar.tests.celery_worker import celery_worker_unusable_reason, shared_test_database_url
-from grammar.tests.test_worker import CORRECTION, UTTERANCE, _assert_correction_of
+from grammar.tests.helpers import CORRECTION, UTTERANCE, assert_correction_of
 from players.services import player_token_issue
 from players.tests.factories import PlayerFactory
 
@@ -149,7 +149,7 @@ async def test_a_correction_reaches_the_players_sockets_on_both_servers_and_no_o
     (correction_on_a,) = [event for event in on_a if event["type"] == "grammar_correction"]
     turn = await Turn.objects.select_related("conversation__player").aget(uuid=transcription["turn_id"])
     assert turn.conversation.player.player_id == "learner" and turn.transcript == UTTERANCE
-    _assert_correction_of(correction_on_a, turn)
+    assert_correction_of(correction_on_a, turn)
     # The same event, sent once to the group, delivered by each process to its own socket.
     assert on_b == correction_on_a
 

@@ -32,6 +32,7 @@ from grammar.models import GrammarCheck, ReviewItem
 from grammar.tasks import MAX_RETRIES, grammar_check_turn_task
 from grammar.tests.celery_worker import WorkerProcess, celery_worker_start, celery_worker_unusable_reason
 from grammar.tests.held_worker import CHECKER_DIR_ENV, PRODUCTION_RESTORE_ENV
+from grammar.tests.helpers import CORRECTION, UTTERANCE, assert_correction_of
 from players.models import Player
 from players.tests.factories import PlayerFactory
 
@@ -51,8 +52,6 @@ SHORT_VISIBILITY_TIMEOUT_SECONDS = 15
 # it took 6-7 minutes). A bound on the wait, never a measured time.
 REDELIVERY_BOUND_SECONDS = 75
 
-UTTERANCE = "She go to school every day."
-CORRECTION = "She goes to school every day."
 LEARNER_SOCKET = "/api/conversations/ws/learner/baker_01"
 UNITY_END_UTTERANCE = '{"type":"end_utterance","text":"","enabled":false}'
 
@@ -100,15 +99,6 @@ async def _wait_for(condition, what: str):
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         await asyncio.sleep(0.1)
     return value
-
-
-def _assert_correction_of(event: dict, turn: Turn) -> None:
-    assert event["type"] == "grammar_correction" and event["player_id"] == "learner"
-    data = event["data"]
-    assert data["turn_id"] == str(turn.uuid) and data["mistake_found"] is True
-    assert data["original"] == UTTERANCE and data["correction"] == CORRECTION
-    assert data["category"] == "verb_conjugation" and 1 <= data["severity"] <= 5
-    assert [(e["original"], e["correction"]) for e in data["edits"]] == [("go", "goes")]
 
 
 async def _assert_listed_as_failed_in_admin(admin_client, check: GrammarCheck) -> None:
@@ -206,7 +196,7 @@ async def test_a_worker_killed_mid_check_is_replaced_and_the_turn_is_stored_and_
     await held_workers.start(visibility_timeout=SHORT_VISIBILITY_TIMEOUT_SECONDS)
     correction = await socket.receive_json_from(timeout=EVENT_TIMEOUT_SECONDS)
 
-    _assert_correction_of(correction, turn)
+    assert_correction_of(correction, turn)
     calls = held_workers.calls()
     assert [call["call"] for call in calls] == [1, 2] and calls[1]["pid"] != started["pid"]
     check = await _pushed_check_of(turn)
@@ -233,7 +223,7 @@ async def test_with_the_production_settings_a_dead_workers_check_is_redone_withi
     first.kill()
     await held_workers.start(production_restore=True)
     correction = await socket.receive_json_from(timeout=REDELIVERY_BOUND_SECONDS)
-    _assert_correction_of(correction, turn)
+    assert_correction_of(correction, turn)
     assert [call["call"] for call in held_workers.calls()] == [1, 2]
     assert await socket.receive_nothing(timeout=QUIET_SECONDS)
 
@@ -252,7 +242,7 @@ async def test_a_pool_process_killed_mid_check_gives_the_task_back_to_the_queue(
     os.kill(started["pid"], signal.SIGKILL)
     correction = await socket.receive_json_from(timeout=EVENT_TIMEOUT_SECONDS)
 
-    _assert_correction_of(correction, turn)
+    assert_correction_of(correction, turn)
     assert worker.process.poll() is None, "the worker itself lives on, with a new pool process"
     calls = held_workers.calls()
     assert [call["call"] for call in calls] == [1, 2] and calls[1]["pid"] != started["pid"]
@@ -280,7 +270,7 @@ async def test_a_worker_retries_a_failing_engine_with_backoff_and_never_drops_a_
     await held_workers.enqueue(failing)
 
     correction = await socket.receive_json_from(timeout=EVENT_TIMEOUT_SECONDS)
-    _assert_correction_of(correction, recovering)
+    assert_correction_of(correction, recovering)
     check = await _pushed_check_of(recovering)
     assert check.status == GrammarCheck.Status.DONE and check.attempts == 3 and check.pushed_at is not None
     assert await _mistakes_of(recovering) == [("verb_conjugation", "go", "goes")]
@@ -389,7 +379,7 @@ async def test_the_same_task_delivered_twice_stores_and_pushes_once(connect, bak
 
     assert first.successful() and second.successful()
     assert checker.calls == 1, "a delivery that finds the check stored does not check again"
-    _assert_correction_of(await socket.receive_json_from(timeout=EVENT_TIMEOUT_SECONDS), turn)
+    assert_correction_of(await socket.receive_json_from(timeout=EVENT_TIMEOUT_SECONDS), turn)
     assert await socket.receive_nothing(timeout=1)
     check = await _check_of(turn)
     assert check.attempts == 1 and check.corrected_utterance == CORRECTION
@@ -470,7 +460,7 @@ async def test_a_push_that_fails_is_sent_by_the_retry(connect, baker, use_checke
 
     assert await check_runner(turn)
     assert not failures and checker.calls == 1
-    _assert_correction_of(await socket.receive_json_from(timeout=EVENT_TIMEOUT_SECONDS), turn)
+    assert_correction_of(await socket.receive_json_from(timeout=EVENT_TIMEOUT_SECONDS), turn)
     assert await socket.receive_nothing(timeout=1)
     check = await _pushed_check_of(turn)
     assert check.status == GrammarCheck.Status.DONE and check.pushed_at is not None
@@ -484,7 +474,7 @@ async def test_an_engine_that_errors_then_recovers_is_retried(connect, baker, us
 
     assert await check_runner(turn)
     assert checker.calls == 3
-    _assert_correction_of(await socket.receive_json_from(timeout=EVENT_TIMEOUT_SECONDS), turn)
+    assert_correction_of(await socket.receive_json_from(timeout=EVENT_TIMEOUT_SECONDS), turn)
     assert await socket.receive_nothing(timeout=1)
     check = await _check_of(turn)
     assert check.status == GrammarCheck.Status.DONE and check.attempts == 3 and check.error == ""
@@ -533,7 +523,7 @@ async def test_a_spoken_turn_gets_its_correction_from_the_worker_on_the_same_soc
     assert complete["turn_id"] == transcription["turn_id"]
     (correction,) = corrections
     turn = await Turn.objects.aget(uuid=transcription["turn_id"])
-    _assert_correction_of(correction, turn)
+    assert_correction_of(correction, turn)
     assert await socket.receive_nothing(timeout=QUIET_SECONDS)
 
     # Stored in PostgreSQL by the worker process, with its mistakes and their review items.
