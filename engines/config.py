@@ -19,8 +19,9 @@ class EngineConfig:
     stt_device: str = "cpu"
     stt_compute_type: str = "int8"
     stt_beam_size: int = 5  # measured against 1: docs/BENCHMARKS.md
-    # Whisper's encoder reads the audio and 5 s of padding, not a fixed 30 s (docs/BENCHMARKS.md).
-    stt_short_window: bool = True
+    # Whisper's encoder reads the audio and 5 s of padding, not a fixed 30 s: 3x faster, but
+    # some short robotic clips came out empty or looping (docs/BENCHMARKS.md), so off by default.
+    stt_short_window: bool = False
     llm: str = "local"
     # A packaged model by name (engines/llm_models.py: qwen2.5-1.5b, smollm2-135m, qwen2.5-0.5b)
     # or a GGUF path; chosen by the conversation evaluation (docs/BENCHMARKS.md).

@@ -140,7 +140,7 @@ class WhisperSTT(BaseEngine):
         compute_type: str = "int8",
         beam_size: int = 5,
         cpu_threads: int = 2,
-        short_window: bool = True,
+        short_window: bool = False,
     ) -> None:
         super().__init__(executor=executor)
         self.model_name = model

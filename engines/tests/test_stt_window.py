@@ -1,5 +1,5 @@
-"""Whisper's encoder reads the utterance and a margin, not the fixed 30 s window, and still
-hears it right; with the short window off it reads the full window again."""
+"""With the short window on, Whisper's encoder reads the utterance and a margin, not the fixed
+30 s window, and still hears it; by default it reads the full window."""
 
 from __future__ import annotations
 
@@ -40,11 +40,18 @@ def encoded_frames(monkeypatch) -> list[int]:
     return frames
 
 
+@pytest.fixture(scope="module")
+def short_whisper(executor, engine_config) -> WhisperSTT:
+    engine = WhisperSTT(executor=executor, cache_dir=engine_config.model_cache, cpu_threads=2, short_window=True)
+    engine.load()
+    return engine
+
+
 @pytest.mark.asyncio
-async def test_a_short_utterance_is_encoded_in_a_short_window_and_heard(piper, whisper, encoded_frames) -> None:
-    assert whisper.describe()["encoder_window"] == "audio + 5 s"
+async def test_a_short_utterance_is_encoded_in_a_short_window_and_heard(piper, short_whisper, encoded_frames) -> None:
+    assert short_whisper.describe()["encoder_window"] == "audio + 5 s"
     audio = await piper.synthesize(SENTENCE, language="en")
-    transcript = await whisper.transcribe(audio.pcm, sample_rate=audio.sample_rate, language="en")
+    transcript = await short_whisper.transcribe(audio.pcm, sample_rate=audio.sample_rate, language="en")
     assert "coffee" in transcript.text.lower() and "bread" in transcript.text.lower(), transcript.text
     assert encoded_frames, "the encoder was not called"
     longest = encoder_window_frames(round(audio.seconds * FRAMES_PER_SECOND) + 1, SHORT_WINDOW_MARGIN_FRAMES)
@@ -52,22 +59,20 @@ async def test_a_short_utterance_is_encoded_in_a_short_window_and_heard(piper, w
 
 
 @pytest.mark.asyncio
-async def test_with_the_short_window_off_the_encoder_reads_thirty_seconds(
-    piper, executor, engine_config, encoded_frames
-) -> None:
-    full = WhisperSTT(executor=executor, cache_dir=engine_config.model_cache, cpu_threads=2, short_window=False)
-    full.load()
-    assert full.describe()["encoder_window"] == "30 s"
+async def test_by_default_the_encoder_reads_thirty_seconds(piper, whisper, encoded_frames) -> None:
+    assert whisper.describe()["encoder_window"] == "30 s"
     audio = await piper.synthesize(SENTENCE, language="en")
-    transcript = await full.transcribe(audio.pcm, sample_rate=audio.sample_rate, language="en")
+    transcript = await whisper.transcribe(audio.pcm, sample_rate=audio.sample_rate, language="en")
     assert "coffee" in transcript.text.lower(), transcript.text
     assert encoded_frames and set(encoded_frames) == {FULL_WINDOW_FRAMES}
 
 
 @pytest.mark.asyncio
-async def test_word_timings_in_the_short_window_lie_within_the_audio(piper, whisper, encoded_frames) -> None:
+async def test_word_timings_in_the_short_window_lie_within_the_audio(piper, short_whisper, encoded_frames) -> None:
     audio = await piper.synthesize("Good morning, how are you?", language="en")
-    timed = await whisper.transcribe(audio.pcm, sample_rate=audio.sample_rate, language="en", word_timestamps=True)
+    timed = await short_whisper.transcribe(
+        audio.pcm, sample_rate=audio.sample_rate, language="en", word_timestamps=True
+    )
     assert max(encoded_frames) < FULL_WINDOW_FRAMES
     assert [w.word.strip(",.?").lower() for w in timed.words][:2] == ["good", "morning"]
     assert all(0 <= w.start <= w.end <= audio.seconds + 0.1 for w in timed.words)
