@@ -33,12 +33,17 @@ def test_a_missing_voice_is_named_with_the_engine_s_voices(registry: EngineRegis
     assert "'polly' is not a text-to-speech engine" in engine
 
 
+SAMPLES = 5
+
+
 @pytest.mark.parametrize(
     ("engine", "language", "text"), [("piper", "en", "Here is your bread."), ("espeak", "fr", "Voici votre pain.")]
 )
 def test_a1_speech_is_slower_than_c1(registry: EngineRegistry, engine: str, language: str, text: str) -> None:
     tts = registry.tts(engine)
-    a1 = tts.synthesize_sync(text, language=language, speed=speed_for_level("A1"))
-    c1 = tts.synthesize_sync(text, language=language, speed=speed_for_level("C1"))
     assert speed_for_level("A1") < speed_for_level("A2") < speed_for_level("B1") == speed_for_level("C1") == 1.0
-    assert a1.seconds > 1.1 * c1.seconds, (a1.seconds, c1.seconds)
+    # Piper draws each phoneme's length at random (single A1/C1 pairs measured 1.09-1.29x apart,
+    # its fixed silences unscaled): compare the total of several syntheses, not one pair.
+    a1 = [tts.synthesize_sync(text, language=language, speed=speed_for_level("A1")).seconds for _ in range(SAMPLES)]
+    c1 = [tts.synthesize_sync(text, language=language, speed=speed_for_level("C1")).seconds for _ in range(SAMPLES)]
+    assert sum(a1) > 1.1 * sum(c1), (a1, c1)
