@@ -32,7 +32,7 @@ async def test_piper_english_is_transcribed_back_by_whisper(piper, whisper) -> N
 @pytest.mark.parametrize(
     ("language", "sentence", "key_words"),
     [
-        ("es", "Hola, quiero un kilo de manzanas, por favor.", {"quiero", "kilo", "manzanas", "favor"}),
+        ("es", "Mi casa es muy grande y bonita.", {"casa", "muy", "grande", "bonita"}),
         ("fr", "Merci beaucoup, au revoir.", {"merci", "beaucoup", "au", "revoir"}),
         ("de", "Ich habe zwei Kinder und einen Hund.", {"habe", "kinder", "und", "einen", "hund"}),
     ],
