@@ -217,9 +217,14 @@ async def play_turn(ws, pcm: bytes, *, wait_for_grammar: float = 0.0) -> dict:
     return result
 
 
-async def hands_free_session(url: str, utterances: list[bytes], *, turns: int, silence_ms: int) -> list[dict]:
+async def hands_free_session(
+    url: str, utterances: list[bytes], *, turns: int, silence_ms: int, listen: bool = False
+) -> list[dict]:
     """The stream endpoint: speech then silence in real time, no end_utterance; the time runs
-    from the end of the speech audio (the end-of-turn silence wait is part of the latency)."""
+    from the end of the speech audio (the end-of-turn silence wait is part of the latency).
+    ``listen``: the learner hears the reply out (the microphone sending silence meanwhile)
+    before speaking again, so the server's work after the first sentence overlaps the next turn
+    as it would in a conversation; otherwise the next turn starts a second after turn_complete."""
     import numpy as np
     import websockets
 
@@ -245,11 +250,13 @@ async def hands_free_session(url: str, utterances: list[bytes], *, turns: int, s
 
             sender = asyncio.create_task(send())
             result: dict = {}
+            audio_seconds = 0.0
             try:
                 while True:
                     frame = await asyncio.wait_for(ws.recv(), 120)
                     if isinstance(frame, bytes):
                         result.setdefault("first_audio", time.monotonic() - speech_end)
+                        audio_seconds += wav_seconds(frame)
                         continue
                     event = json.loads(frame)
                     if event["type"] == "turn_complete":
@@ -257,6 +264,12 @@ async def hands_free_session(url: str, utterances: list[bytes], *, turns: int, s
                             event["metrics"].get("speech_end_to_first_audio_ms", float("nan")) / 1000
                         )
                         break
+                # The silence sent meanwhile ends nothing: there is no speech in it.
+                if listen and "first_audio" in result:
+                    heard_until = speech_end + result["first_audio"] + audio_seconds
+                    await asyncio.sleep(max(0.0, heard_until - time.monotonic()))
+                else:
+                    await asyncio.sleep(1.0)
             finally:
                 sender.cancel()
             results.append(result)
@@ -264,7 +277,6 @@ async def hands_free_session(url: str, utterances: list[bytes], *, turns: int, s
                 f"  hands-free ({silence_ms} ms) turn {index + 1}/{turns}: speech end -> first audio "
                 f"{result.get('first_audio', float('nan')):.3f} s"
             )
-            await asyncio.sleep(1.0)  # the silence sent meanwhile ends nothing: no speech in it
     return results
 
 

@@ -14,7 +14,8 @@ conversation). Each case runs against a server with speculation on and one with 
   silence, then the release (the first speculation must be dropped: a miss must not cost).
 Hits and misses come from the server's /health. Then, in the same run:
 - hands-free (the stream endpoint) with a 0.7 s end-of-turn silence on the server with
-  speculation on, timed from the last voiced sample (``--hands-free-turns``);
+  speculation on, timed from the last voiced sample, the learner again hearing each reply out
+  (``--hands-free-turns``);
 - the engines' floor for each length, in this process after the servers stopped: speech-to-text
   of the utterance + the language model's first sentence + its speech (bench/latency.py).
 Progress to stderr, Markdown to stdout.
@@ -124,6 +125,7 @@ def main() -> None:
                         hands_free_speech,
                         turns=args.hands_free_turns,
                         silence_ms=HANDS_FREE_SILENCE_MS,
+                        listen=True,
                     )
                 )
                 report["hands_free"] = {
