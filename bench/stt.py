@@ -13,6 +13,11 @@ than the product's bound (``engines.stt_whisper.word_budget``) before it was app
 ``--espeak-variants`` instead measures how intelligible espeak-ng's voice variants are: the
 clean French, Spanish and German sentences in each variant, transcribed with the product's
 settings; the word error rate stands in for a listener (lower is clearer).
+
+``--threads`` instead measures CTranslate2's thread and worker settings with the product's
+decoding, for both encoder windows: 2 threads (the product), 1 thread, and 2 workers of 1
+thread each transcribing two clips at once (two learners who stop speaking together); per
+clip latency, the wall time of all clips (throughput) and the word error rate.
 """
 
 from __future__ import annotations
@@ -184,6 +189,66 @@ def espeak_variants(registry: EngineRegistry, languages: list[str], variants: li
     return results
 
 
+# (label, CTranslate2 threads per call, workers = clips transcribed at once)
+THREAD_LAYOUTS = [
+    ("2 threads, 1 at a time (the product)", 2, 1),
+    ("1 thread, 1 at a time", 1, 1),
+    ("1 thread each, 2 at once", 1, 2),
+]
+
+
+def thread_layouts(config: EngineConfig, clips: list[tuple[str, str, str, np.ndarray]]) -> dict[str, Any]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from engines import bundled
+    from engines.stt_whisper import SHORT_WINDOW_MARGIN_FRAMES, short_window_model_class
+
+    source = str(bundled.whisper_base(config.model_cache))
+    product = CONFIGS["beam 5 + guards + bound"]
+    results: dict[str, Any] = {}
+    for window, margin in (("30 s", None), ("audio + 5 s", SHORT_WINDOW_MARGIN_FRAMES)):
+        for label, threads, workers in THREAD_LAYOUTS:
+            model = short_window_model_class()(
+                source, device="cpu", compute_type="int8", cpu_threads=threads, num_workers=workers
+            )
+            settings = {**product, "window_margin_s": None if margin is None else margin / 100}
+            transcribe(model, clips[0][3], "en", settings)  # warm
+
+            def timed(clip: tuple[str, str, str, np.ndarray], model: Any = model, settings: dict = settings):
+                language, _condition, reference, samples = clip
+                started = time.perf_counter()
+                text, _words = transcribe(model, samples, language, settings)
+                return language, reference, text, time.perf_counter() - started
+
+            started = time.perf_counter()
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                done = list(pool.map(timed, clips))
+            wall = time.perf_counter() - started
+            entry: dict[str, Any] = {"wall_s": round(wall, 2), "clips": len(done)}
+            for language in SENTENCES:
+                mine = [d for d in done if d[0] == language]
+                if not mine:
+                    continue
+                times = sorted(d[3] for d in mine)
+                entry[language] = {
+                    "wer": round(
+                        jiwer.wer(
+                            [normalize_text(d[1]) for d in mine],
+                            [normalize_text(d[2]) or "<empty>" for d in mine],
+                            reference_transform=NORMALIZE,
+                            hypothesis_transform=NORMALIZE,
+                        ),
+                        3,
+                    ),
+                    "median_s": round(statistics.median(times), 3),
+                    "max_s": round(times[-1], 3),
+                }
+            results[f"{window}, {label}"] = entry
+            print(f"{window}, {label}: {json.dumps(entry)}", file=sys.stderr, flush=True)
+            del model
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--json", type=Path)
@@ -191,6 +256,8 @@ def main() -> None:
     parser.add_argument("--espeak-variants", action="store_true", help="measure espeak-ng's voice variants instead")
     parser.add_argument("--languages", default="fr,es,de", help="for --espeak-variants")
     parser.add_argument("--variants", default=",".join(ESPEAK_VARIANTS), help="for --espeak-variants ('' = none)")
+    parser.add_argument("--threads", action="store_true", help="measure thread and worker settings instead")
+    parser.add_argument("--thread-languages", default="en,fr", help="for --threads")
     args = parser.parse_args()
     config = EngineConfig.from_settings()
     registry = EngineRegistry(config)
@@ -202,14 +269,19 @@ def main() -> None:
             "stt": stt.describe(),
             "wer": espeak_variants(registry, args.languages.split(","), args.variants.split(",")),
         }
-        text = json.dumps(report, indent=2, ensure_ascii=False)
-        print(text)
-        if args.json:
-            args.json.parent.mkdir(parents=True, exist_ok=True)
-            args.json.write_text(text + "\n", encoding="utf-8")
+        emit(report, args.json)
         return
     model = stt._model
     clips = synthesize(registry)
+    if args.threads:
+        languages = args.thread_languages.split(",")
+        report = {
+            "machine": machine(),
+            "model": "whisper-base int8, beam 5 + guards + bound",
+            "layouts": thread_layouts(config, [clip for clip in clips if clip[0] in languages]),
+        }
+        emit(report, args.json)
+        return
     chosen = [c.strip() for c in args.configs.split(",") if c.strip()] or list(CONFIGS)
     report: dict[str, Any] = {"machine": machine(), "model": "whisper-base int8", "clips": len(clips), "results": {}}
     transcribe(model, clips[0][3], "en", CONFIGS[chosen[0]])  # warm
@@ -259,11 +331,15 @@ def main() -> None:
                 flush=True,
             )
         report["results"][name] = per_language
+    emit(report, args.json)
+
+
+def emit(report: dict[str, Any], path: Path | None) -> None:
     text = json.dumps(report, indent=2, ensure_ascii=False)
     print(text)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(text + "\n", encoding="utf-8")
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
