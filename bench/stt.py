@@ -132,6 +132,10 @@ def normalize_text(text: str) -> str:
     return unicodedata.normalize("NFC", text.replace("'", " ").replace("’", " ").replace("-", " "))
 
 
+def word_error_rate(references: list[str], hypotheses: list[str]) -> float:
+    return jiwer.wer(references, hypotheses, reference_transform=NORMALIZE, hypothesis_transform=NORMALIZE)
+
+
 def synthesize(registry: EngineRegistry) -> list[tuple[str, str, str, np.ndarray]]:
     """(language, condition, reference, 16 kHz float samples) for every sentence, clean and noisy."""
     rng = np.random.default_rng(11)
@@ -183,7 +187,7 @@ def espeak_variants(registry: EngineRegistry, languages: list[str], variants: li
                 text = stt.transcribe_sync(audio.pcm, sample_rate=audio.sample_rate, language=language).text
                 refs.append(normalize_text(sentence))
                 hyps.append(normalize_text(text) or "<empty>")
-            wer = jiwer.wer(refs, hyps, reference_transform=NORMALIZE, hypothesis_transform=NORMALIZE)
+            wer = word_error_rate(refs, hyps)
             results[voice] = round(wer, 3)
             print(voice, results[voice], flush=True)
     return results
@@ -232,11 +236,8 @@ def thread_layouts(config: EngineConfig, clips: list[tuple[str, str, str, np.nda
                 times = sorted(d[3] for d in mine)
                 entry[language] = {
                     "wer": round(
-                        jiwer.wer(
-                            [normalize_text(d[1]) for d in mine],
-                            [normalize_text(d[2]) or "<empty>" for d in mine],
-                            reference_transform=NORMALIZE,
-                            hypothesis_transform=NORMALIZE,
+                        word_error_rate(
+                            [normalize_text(d[1]) for d in mine], [normalize_text(d[2]) or "<empty>" for d in mine]
                         ),
                         3,
                     ),
@@ -306,15 +307,10 @@ def main() -> None:
                 condition_hyps.append(hyps[-1])
                 if normalize_text(text).lower() != normalize_text(reference).lower():
                     examples.append(f"[{condition}] {text[:120]}")
-            wer = jiwer.wer(refs, hyps, reference_transform=NORMALIZE, hypothesis_transform=NORMALIZE)
+            wer = word_error_rate(refs, hyps)
             per_language[language] = {
                 "wer": round(wer, 3),
-                **{
-                    f"wer {condition}": round(
-                        jiwer.wer(r, h, reference_transform=NORMALIZE, hypothesis_transform=NORMALIZE), 3
-                    )
-                    for condition, (r, h) in by_condition.items()
-                },
+                **{f"wer {condition}": round(word_error_rate(r, h), 3) for condition, (r, h) in by_condition.items()},
                 "median_s": round(statistics.median(times), 3),
                 "max_s": round(max(times), 3),
                 "over_bound": over,
